@@ -1,0 +1,540 @@
+//! hindsight's default backend: everything in one SQLite file.
+//!
+//! Connections come from a small pool; each runs in WAL mode with foreign keys on, so readers
+//! never wait for the writer and a deleted incident takes its rows with it. Writes run in
+//! `BEGIN IMMEDIATE` transactions, which take the write lock up front instead of failing half-way
+//! when two writers meet.
+
+mod migrations;
+mod rows;
+
+use chrono::{DateTime, Utc};
+use hindsight_core::{
+    ActionId, ActionItem, EventId, Incident, IncidentKey, IncidentRecord, NewActionItem,
+    NewIncident, NewTimelineEvent, Postmortem, Responders, Role, TimelineEvent,
+};
+use hindsight_store::{Store, StoreError, StoreResult, Versioned};
+use r2d2_sqlite::{
+    SqliteConnectionManager,
+    rusqlite::{self, Connection, OptionalExtension, Transaction, TransactionBehavior, params},
+};
+use std::path::{Path, PathBuf};
+
+use rows::{decode, to_micros};
+
+type Pool = r2d2::Pool<SqliteConnectionManager>;
+
+/// A store in one SQLite file.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: Pool,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`. Call [`Store::migrate`] before use.
+    pub fn open(path: impl AsRef<Path>) -> StoreResult<Self> {
+        let path = path.as_ref().to_path_buf();
+        let manager = SqliteConnectionManager::file(&path).with_init(|conn| {
+            conn.execute_batch(
+                "PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = NORMAL;
+                 PRAGMA foreign_keys = ON;
+                 PRAGMA busy_timeout = 5000;",
+            )
+        });
+        let pool = r2d2::Pool::builder()
+            .max_size(8)
+            .build(manager)
+            .map_err(|e| {
+                StoreError::Backend(format!("cannot open {}: {e}", path.display()).into())
+            })?;
+        Ok(SqliteStore { pool, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn conn(&self) -> StoreResult<r2d2::PooledConnection<SqliteConnectionManager>> {
+        self.pool.get().map_err(StoreError::backend)
+    }
+
+    /// Runs `work` in a write transaction, committed only when it succeeds.
+    fn write<T>(&self, work: impl FnOnce(&Transaction<'_>) -> StoreResult<T>) -> StoreResult<T> {
+        let mut conn = self.conn()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::backend)?;
+        let value = work(&tx)?;
+        tx.commit().map_err(StoreError::backend)?;
+        Ok(value)
+    }
+
+    /// Runs `work` in a read transaction: one consistent snapshot.
+    fn read<T>(&self, work: impl FnOnce(&Transaction<'_>) -> StoreResult<T>) -> StoreResult<T> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction().map_err(StoreError::backend)?;
+        work(&tx)
+    }
+}
+
+fn db(error: rusqlite::Error) -> StoreError {
+    StoreError::backend(error)
+}
+
+/// The row id of `key`, or not found.
+fn incident_id(conn: &Connection, key: IncidentKey) -> StoreResult<i64> {
+    let id = i64::try_from(key.number()).map_err(|_| StoreError::IncidentNotFound(key))?;
+    conn.query_row("SELECT id FROM incidents WHERE id = ?1", [id], |row| {
+        row.get(0)
+    })
+    .optional()
+    .map_err(db)?
+    .ok_or(StoreError::IncidentNotFound(key))
+}
+
+fn load_incident(conn: &Connection, key: IncidentKey) -> StoreResult<Incident> {
+    let id = incident_id(conn, key)?;
+    let raw = conn
+        .query_row(
+            "SELECT id, title, severity, timezone, private, created_at FROM incidents WHERE id = ?1",
+            [id],
+            rows::RawIncident::from_row,
+        )
+        .map_err(db)?;
+    let services = load_services(conn, id)?;
+    raw.into_incident(services)
+}
+
+fn load_services(conn: &Connection, id: i64) -> StoreResult<Vec<String>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT service FROM incident_services WHERE incident_id = ?1 ORDER BY position",
+        )
+        .map_err(db)?;
+    let services = stmt
+        .query_map([id], |row| row.get(0))
+        .map_err(db)?
+        .collect::<Result<Vec<String>, _>>()
+        .map_err(db)?;
+    Ok(services)
+}
+
+fn write_services(
+    conn: &Connection,
+    id: i64,
+    incident_services: &[hindsight_core::ServiceName],
+) -> StoreResult<()> {
+    conn.execute("DELETE FROM incident_services WHERE incident_id = ?1", [id])
+        .map_err(db)?;
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO incident_services (incident_id, position, service) VALUES (?1, ?2, ?3)",
+        )
+        .map_err(db)?;
+    for (position, service) in incident_services.iter().enumerate() {
+        stmt.execute(params![id, position as i64, service.as_str()])
+            .map_err(db)?;
+    }
+    Ok(())
+}
+
+fn load_responders(conn: &Connection, id: i64) -> StoreResult<Responders> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT role, name, job_title FROM responders WHERE incident_id = ?1 ORDER BY role, position",
+        )
+        .map_err(db)?;
+    let rows = stmt
+        .query_map([id], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, Option<String>>(2)?,
+            ))
+        })
+        .map_err(db)?;
+    let mut responders = Responders::default();
+    for row in rows {
+        let (role, name, job_title) = row.map_err(db)?;
+        let role: Role = decode("responder role", &role)?;
+        let person = hindsight_core::Person::new(&name, job_title.as_deref())
+            .map_err(|e| StoreError::corrupt("responder", e))?;
+        responders.assign(role, person);
+    }
+    Ok(responders)
+}
+
+const EVENT_COLUMNS: &str =
+    "id, at, kind, text, author, source, severity, evidence, key_point, recorded_at";
+
+fn load_timeline(conn: &Connection, id: i64) -> StoreResult<Vec<TimelineEvent>> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {EVENT_COLUMNS} FROM timeline_events WHERE incident_id = ?1 ORDER BY at, id"
+        ))
+        .map_err(db)?;
+    let rows = stmt.query_map([id], rows::RawEvent::from_row).map_err(db)?;
+    rows.map(|row| row.map_err(db)?.into_event()).collect()
+}
+
+fn load_postmortem(conn: &Connection, id: i64) -> StoreResult<Versioned<Postmortem>> {
+    let (version, document): (i64, String) = conn
+        .query_row(
+            "SELECT version, document FROM postmortems WHERE incident_id = ?1",
+            [id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .map_err(db)?;
+    Ok(Versioned {
+        value: serde_json::from_str(&document)
+            .map_err(|e| StoreError::corrupt("post-mortem document", e))?,
+        version: version as u64,
+    })
+}
+
+const ACTION_COLUMNS: &str = "id, title, description, owner, due, priority, kind, impact, effort, status, ticket, created_at";
+
+fn load_actions(conn: &Connection, id: i64) -> StoreResult<Vec<ActionItem>> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {ACTION_COLUMNS} FROM action_items WHERE incident_id = ?1 ORDER BY id"
+        ))
+        .map_err(db)?;
+    let rows = stmt
+        .query_map([id], rows::RawAction::from_row)
+        .map_err(db)?;
+    rows.map(|row| row.map_err(db)?.into_action()).collect()
+}
+
+fn insert_postmortem(
+    conn: &Connection,
+    id: i64,
+    postmortem: &Postmortem,
+    version: u64,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let document = serde_json::to_string(postmortem)
+        .map_err(|e| StoreError::corrupt("post-mortem document", e))?;
+    conn.execute(
+        "INSERT INTO postmortems (incident_id, version, owner, status, template, document, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (incident_id) DO UPDATE SET
+            version = excluded.version, owner = excluded.owner, status = excluded.status,
+            template = excluded.template, document = excluded.document,
+            updated_at = excluded.updated_at",
+        params![
+            id,
+            version as i64,
+            postmortem.owner.as_ref().map(|o| o.as_str()),
+            postmortem.status.as_str(),
+            postmortem.template,
+            document,
+            to_micros(now),
+        ],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
+impl Store for SqliteStore {
+    fn migrate(&self) -> StoreResult<()> {
+        let mut conn = self.conn()?;
+        migrations::run(&mut conn)
+    }
+
+    fn create_incident(&self, new: &NewIncident, now: DateTime<Utc>) -> StoreResult<Incident> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO incidents (title, severity, timezone, private, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    new.title.as_str(),
+                    new.severity.level(),
+                    new.timezone.name(),
+                    new.private,
+                    to_micros(now),
+                ],
+            )
+            .map_err(db)?;
+            let id = tx.last_insert_rowid();
+            write_services(tx, id, &new.services)?;
+            insert_postmortem(tx, id, &Postmortem::new(&new.template), 1, now)?;
+            let key = IncidentKey::from_number(id as u64)
+                .map_err(|e| StoreError::corrupt("incident id", e))?;
+            load_incident(tx, key)
+        })
+    }
+
+    fn incident(&self, key: IncidentKey) -> StoreResult<Incident> {
+        self.read(|tx| load_incident(tx, key))
+    }
+
+    fn list_incidents(&self, limit: u32) -> StoreResult<Vec<Incident>> {
+        self.read(|tx| {
+            let mut stmt = tx
+                .prepare_cached(
+                    "SELECT id, title, severity, timezone, private, created_at FROM incidents
+                     ORDER BY id DESC LIMIT ?1",
+                )
+                .map_err(db)?;
+            let raws = stmt
+                .query_map([limit], rows::RawIncident::from_row)
+                .map_err(db)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(db)?;
+            raws.into_iter()
+                .map(|raw| {
+                    let services = load_services(tx, raw.id)?;
+                    raw.into_incident(services)
+                })
+                .collect()
+        })
+    }
+
+    fn update_incident(&self, incident: &Incident) -> StoreResult<()> {
+        self.write(|tx| {
+            let id = incident_id(tx, incident.key)?;
+            tx.execute(
+                "UPDATE incidents SET title = ?2, severity = ?3, timezone = ?4, private = ?5
+                 WHERE id = ?1",
+                params![
+                    id,
+                    incident.title.as_str(),
+                    incident.severity.level(),
+                    incident.timezone.name(),
+                    incident.private,
+                ],
+            )
+            .map_err(db)?;
+            write_services(tx, id, &incident.services)
+        })
+    }
+
+    fn record(&self, key: IncidentKey) -> StoreResult<IncidentRecord> {
+        self.read(|tx| {
+            let incident = load_incident(tx, key)?;
+            let id = incident_id(tx, key)?;
+            let postmortem = load_postmortem(tx, id)?;
+            Ok(IncidentRecord {
+                incident,
+                responders: load_responders(tx, id)?,
+                timeline: load_timeline(tx, id)?,
+                postmortem: postmortem.value,
+                postmortem_version: postmortem.version,
+                actions: load_actions(tx, id)?,
+            })
+        })
+    }
+
+    fn set_responders(&self, key: IncidentKey, responders: &Responders) -> StoreResult<()> {
+        self.write(|tx| {
+            let id = incident_id(tx, key)?;
+            tx.execute("DELETE FROM responders WHERE incident_id = ?1", [id])
+                .map_err(db)?;
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO responders (incident_id, role, position, name, job_title)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(db)?;
+            for (position, (role, person)) in responders.iter().enumerate() {
+                stmt.execute(params![
+                    id,
+                    role.as_str(),
+                    position as i64,
+                    person.name.as_str(),
+                    person.job_title,
+                ])
+                .map_err(db)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn add_timeline_events(
+        &self,
+        key: IncidentKey,
+        events: &[NewTimelineEvent],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<TimelineEvent>> {
+        self.write(|tx| {
+            let id = incident_id(tx, key)?;
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO timeline_events
+                        (incident_id, at, kind, text, author, source, severity, evidence, key_point, recorded_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )
+                .map_err(db)?;
+            let mut stored = Vec::with_capacity(events.len());
+            for event in events {
+                stmt.execute(params![
+                    id,
+                    to_micros(event.at()),
+                    event.kind().as_str(),
+                    event.text(),
+                    event.author(),
+                    event.source().as_str(),
+                    event.severity().map(|s| s.level()),
+                    rows::evidence_json(event.evidence()),
+                    event.is_key_point(),
+                    to_micros(now),
+                ])
+                .map_err(db)?;
+                stored.push(TimelineEvent {
+                    id: EventId(tx.last_insert_rowid()),
+                    event: event.clone(),
+                    recorded_at: now,
+                });
+            }
+            Ok(stored)
+        })
+    }
+
+    fn update_timeline_event(&self, key: IncidentKey, event: &TimelineEvent) -> StoreResult<()> {
+        self.write(|tx| {
+            let id = incident_id(tx, key)?;
+            let changed = tx
+                .execute(
+                    "UPDATE timeline_events SET at = ?3, kind = ?4, text = ?5, author = ?6,
+                        source = ?7, severity = ?8, evidence = ?9, key_point = ?10
+                     WHERE incident_id = ?1 AND id = ?2",
+                    params![
+                        id,
+                        event.id.0,
+                        to_micros(event.at()),
+                        event.kind().as_str(),
+                        event.text(),
+                        event.author(),
+                        event.source().as_str(),
+                        event.severity().map(|s| s.level()),
+                        rows::evidence_json(event.evidence()),
+                        event.is_key_point(),
+                    ],
+                )
+                .map_err(db)?;
+            if changed == 0 {
+                return Err(StoreError::EventNotFound { key, id: event.id });
+            }
+            Ok(())
+        })
+    }
+
+    fn delete_timeline_event(&self, key: IncidentKey, event: EventId) -> StoreResult<()> {
+        self.write(|tx| {
+            let id = incident_id(tx, key)?;
+            let changed = tx
+                .execute(
+                    "DELETE FROM timeline_events WHERE incident_id = ?1 AND id = ?2",
+                    params![id, event.0],
+                )
+                .map_err(db)?;
+            if changed == 0 {
+                return Err(StoreError::EventNotFound { key, id: event });
+            }
+            Ok(())
+        })
+    }
+
+    fn postmortem(&self, key: IncidentKey) -> StoreResult<Versioned<Postmortem>> {
+        self.read(|tx| load_postmortem(tx, incident_id(tx, key)?))
+    }
+
+    fn save_postmortem(
+        &self,
+        key: IncidentKey,
+        postmortem: &Postmortem,
+        expected_version: u64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        self.write(|tx| {
+            let id = incident_id(tx, key)?;
+            let actual: i64 = tx
+                .query_row(
+                    "SELECT version FROM postmortems WHERE incident_id = ?1",
+                    [id],
+                    |row| row.get(0),
+                )
+                .map_err(db)?;
+            let actual = actual as u64;
+            if actual != expected_version {
+                return Err(StoreError::Conflict {
+                    key,
+                    expected: expected_version,
+                    actual,
+                });
+            }
+            insert_postmortem(tx, id, postmortem, actual + 1, now)?;
+            Ok(actual + 1)
+        })
+    }
+
+    fn add_action_item(
+        &self,
+        key: IncidentKey,
+        item: &NewActionItem,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ActionItem> {
+        self.write(|tx| {
+            let id = incident_id(tx, key)?;
+            tx.execute(
+                "INSERT INTO action_items
+                    (incident_id, title, description, owner, due, priority, kind, impact, effort, status, ticket, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                params![
+                    id,
+                    item.title.as_str(),
+                    item.description,
+                    item.owner.as_ref().map(|o| o.as_str()),
+                    item.due.map(|d| d.to_string()),
+                    item.priority.as_str(),
+                    item.kind.as_str(),
+                    item.impact.as_str(),
+                    item.effort.as_str(),
+                    item.status.as_str(),
+                    item.ticket.as_ref().map(|t| t.as_str()),
+                    to_micros(now),
+                ],
+            )
+            .map_err(db)?;
+            Ok(ActionItem {
+                id: ActionId(tx.last_insert_rowid()),
+                item: item.clone(),
+                created_at: now,
+            })
+        })
+    }
+
+    fn update_action_item(&self, key: IncidentKey, item: &ActionItem) -> StoreResult<()> {
+        self.write(|tx| {
+            let id = incident_id(tx, key)?;
+            let changed = tx
+                .execute(
+                    "UPDATE action_items SET title = ?3, description = ?4, owner = ?5, due = ?6,
+                        priority = ?7, kind = ?8, impact = ?9, effort = ?10, status = ?11, ticket = ?12
+                     WHERE incident_id = ?1 AND id = ?2",
+                    params![
+                        id,
+                        item.id.0,
+                        item.title.as_str(),
+                        item.description,
+                        item.owner.as_ref().map(|o| o.as_str()),
+                        item.due.map(|d| d.to_string()),
+                        item.priority.as_str(),
+                        item.kind.as_str(),
+                        item.impact.as_str(),
+                        item.effort.as_str(),
+                        item.status.as_str(),
+                        item.ticket.as_ref().map(|t| t.as_str()),
+                    ],
+                )
+                .map_err(db)?;
+            if changed == 0 {
+                return Err(StoreError::ActionNotFound { key, id: item.id });
+            }
+            Ok(())
+        })
+    }
+}

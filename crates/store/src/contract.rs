@@ -1,0 +1,351 @@
+//! The contract every backend passes, unchanged: each `pub fn` here is one behaviour a user
+//! relies on. A backend runs them all with [`store_contract_tests!`], which makes one `#[test]`
+//! per behaviour over a fresh, migrated store.
+
+// This module is test code that lives in the library so every backend can run it: a failed
+// unwrap is a failed test, which is what it should be.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+use crate::{Store, StoreError};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use hindsight_core::{
+    ActionStatus, ContributingFactor, EventKind, EventSource, FactorCategory, IncidentKey,
+    NewActionItem, NewIncident, NewTimelineEvent, Person, Postmortem, PostmortemStatus, Priority,
+    Responders, Role, Severity,
+};
+use url::Url;
+
+/// Makes one `#[test]` per contract behaviour. `$make` is an expression giving a fresh, empty,
+/// migrated store (anything that derefs to `dyn Store`), or `None` to skip (a backend whose
+/// server is not configured).
+#[macro_export]
+macro_rules! store_contract_tests {
+    ($make:expr) => {
+        $crate::store_contract_tests!(@each $make;
+            incidents_get_increasing_keys_and_read_back_as_created,
+            an_unknown_incident_is_not_found_everywhere,
+            incidents_list_newest_first_up_to_the_limit,
+            an_incident_update_changes_what_it_says,
+            timeline_events_read_back_whole_in_time_order,
+            a_batch_of_events_for_an_unknown_incident_stores_nothing,
+            events_of_one_incident_never_show_in_another,
+            timeline_events_can_be_edited_and_deleted,
+            responders_are_replaced_whole,
+            a_new_incident_has_an_empty_draft_postmortem,
+            a_stale_postmortem_save_is_refused_and_changes_nothing,
+            action_items_round_trip_and_update,
+            migrating_again_changes_nothing,
+        );
+    };
+    (@each $make:expr; $($name:ident),+ $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                if let Some(store) = $make {
+                    $crate::contract::$name(&*store);
+                }
+            }
+        )+
+    };
+}
+
+fn at(h: u32, m: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 20, h, m, 0)
+        .single()
+        .expect("a valid instant")
+}
+
+fn sev(level: u8) -> Severity {
+    Severity::from_level(level).expect("a valid severity")
+}
+
+fn incident(store: &dyn Store, title: &str) -> IncidentKey {
+    let new = NewIncident::new(title, sev(2), chrono_tz::Europe::Paris)
+        .expect("a valid incident")
+        .with_services(["checkout-api", "payments"])
+        .expect("valid services");
+    store.create_incident(&new, at(9, 0)).expect("created").key
+}
+
+fn note(h: u32, m: u32, text: &str) -> NewTimelineEvent {
+    NewTimelineEvent::new(at(h, m), EventKind::Note, text, EventSource::Typed).expect("valid")
+}
+
+pub fn incidents_get_increasing_keys_and_read_back_as_created(store: &dyn Store) {
+    let new = NewIncident::new(
+        "Checkout — 502s für alle 🙈",
+        sev(1),
+        chrono_tz::Asia::Kolkata,
+    )
+    .unwrap()
+    .with_services(["checkout-api"])
+    .unwrap();
+    let first = store.create_incident(&new, at(9, 0)).unwrap();
+    let second = store.create_incident(&new, at(9, 1)).unwrap();
+    assert!(second.key.number() > first.key.number());
+    assert_eq!(first.title.as_str(), "Checkout — 502s für alle 🙈");
+    assert_eq!(first.severity, sev(1));
+    assert_eq!(first.timezone, chrono_tz::Asia::Kolkata);
+    assert_eq!(first.created_at, at(9, 0));
+    assert_eq!(store.incident(first.key).unwrap(), first);
+}
+
+pub fn an_unknown_incident_is_not_found_everywhere(store: &dyn Store) {
+    let missing: IncidentKey = "INC-999".parse().unwrap();
+    let not_found = |result: Result<(), StoreError>| match result {
+        Err(StoreError::IncidentNotFound(key)) => assert_eq!(key, missing),
+        other => panic!("expected incident not found, got {other:?}"),
+    };
+    not_found(store.incident(missing).map(drop));
+    not_found(store.record(missing).map(drop));
+    not_found(store.postmortem(missing).map(drop));
+    not_found(store.set_responders(missing, &Responders::default()));
+    not_found(store.add_timeline_events(missing, &[], at(9, 0)).map(drop));
+    not_found(
+        store
+            .add_action_item(missing, &NewActionItem::new("x").unwrap(), at(9, 0))
+            .map(drop),
+    );
+    not_found(
+        store
+            .save_postmortem(missing, &Postmortem::new("pagerduty"), 1, at(9, 0))
+            .map(drop),
+    );
+}
+
+pub fn incidents_list_newest_first_up_to_the_limit(store: &dyn Store) {
+    let keys: Vec<_> = (0..5)
+        .map(|i| incident(store, &format!("incident {i}")))
+        .collect();
+    let listed: Vec<_> = store
+        .list_incidents(3)
+        .unwrap()
+        .into_iter()
+        .map(|i| i.key)
+        .collect();
+    assert_eq!(listed, vec![keys[4], keys[3], keys[2]]);
+    assert_eq!(store.list_incidents(100).unwrap().len(), 5);
+}
+
+pub fn an_incident_update_changes_what_it_says(store: &dyn Store) {
+    let key = incident(store, "before");
+    let mut changed = store.incident(key).unwrap();
+    changed.title = hindsight_core::text::Line::parse("title", "after").unwrap();
+    changed.severity = sev(4);
+    changed.services.reverse();
+    changed.services.pop();
+    changed.timezone = chrono_tz::America::New_York;
+    changed.private = true;
+    store.update_incident(&changed).unwrap();
+    assert_eq!(store.incident(key).unwrap(), changed);
+}
+
+pub fn timeline_events_read_back_whole_in_time_order(store: &dyn Store) {
+    let key = incident(store, "timeline");
+    let precise = at(10, 0) + chrono::Duration::microseconds(123_456);
+    let events = vec![
+        NewTimelineEvent::severity_changed(
+            at(10, 30),
+            sev(1),
+            "raised to SEV-1",
+            EventSource::Typed,
+        )
+        .unwrap()
+        .with_author(Some("Ana Lima"))
+        .unwrap(),
+        NewTimelineEvent::new(
+            precise,
+            EventKind::Detected,
+            "p99 > 2s on checkout",
+            EventSource::AlertWebhook,
+        )
+        .unwrap()
+        .with_evidence(Url::parse("https://grafana.example.com/d/abc?from=1&to=2").unwrap())
+        .unwrap()
+        .with_evidence(Url::parse("https://logs.example.com/search?q=502").unwrap())
+        .unwrap()
+        .key_point(true),
+        note(10, 30, "same instant, recorded later"),
+    ];
+    let stored = store.add_timeline_events(key, &events, at(12, 0)).unwrap();
+    assert_eq!(stored.len(), 3);
+    for (stored, new) in stored.iter().zip(&events) {
+        assert_eq!(&stored.event, new);
+        assert_eq!(stored.recorded_at, at(12, 0));
+    }
+    let timeline = store.record(key).unwrap().timeline;
+    let texts: Vec<_> = timeline.iter().map(|e| e.text()).collect();
+    assert_eq!(
+        texts,
+        [
+            "p99 > 2s on checkout",
+            "raised to SEV-1",
+            "same instant, recorded later"
+        ]
+    );
+    assert_eq!(timeline[0].at(), precise);
+    assert_eq!(timeline[0].evidence().len(), 2);
+    assert!(timeline[0].is_key_point());
+    assert_eq!(timeline[1].severity(), Some(sev(1)));
+    assert_eq!(timeline[1].author(), Some("Ana Lima"));
+}
+
+pub fn a_batch_of_events_for_an_unknown_incident_stores_nothing(store: &dyn Store) {
+    let key = incident(store, "real");
+    let missing: IncidentKey = "INC-4242".parse().unwrap();
+    assert!(
+        store
+            .add_timeline_events(missing, &[note(10, 0, "a"), note(10, 1, "b")], at(12, 0))
+            .is_err()
+    );
+    assert!(store.record(key).unwrap().timeline.is_empty());
+}
+
+pub fn events_of_one_incident_never_show_in_another(store: &dyn Store) {
+    let a = incident(store, "a");
+    let b = incident(store, "b");
+    store
+        .add_timeline_events(a, &[note(10, 0, "only a")], at(12, 0))
+        .unwrap();
+    assert!(store.record(b).unwrap().timeline.is_empty());
+    let event = store.record(a).unwrap().timeline.remove(0);
+    assert!(matches!(
+        store.delete_timeline_event(b, event.id),
+        Err(StoreError::EventNotFound { .. })
+    ));
+    assert!(matches!(
+        store.update_timeline_event(b, &event),
+        Err(StoreError::EventNotFound { .. })
+    ));
+    assert_eq!(store.record(a).unwrap().timeline.len(), 1);
+}
+
+pub fn timeline_events_can_be_edited_and_deleted(store: &dyn Store) {
+    let key = incident(store, "edit");
+    let stored = store
+        .add_timeline_events(
+            key,
+            &[note(10, 0, "first"), note(10, 5, "second")],
+            at(12, 0),
+        )
+        .unwrap();
+    let mut edited = stored[0].clone();
+    edited.event = note(10, 10, "first, corrected").key_point(true);
+    store.update_timeline_event(key, &edited).unwrap();
+    store.delete_timeline_event(key, stored[1].id).unwrap();
+    let timeline = store.record(key).unwrap().timeline;
+    assert_eq!(timeline, vec![edited]);
+}
+
+pub fn responders_are_replaced_whole(store: &dyn Store) {
+    let key = incident(store, "people");
+    let mut responders = Responders::default();
+    responders.assign(
+        Role::Commander,
+        Person::new("Ana Lima", Some("SRE")).unwrap(),
+    );
+    responders.assign(Role::Scribe, Person::new("Bo", None).unwrap());
+    responders.assign(Role::Sme, Person::new("Cy", Some("DBA")).unwrap());
+    responders.assign(
+        Role::Sme,
+        Person::new("Di", Some("Network engineer")).unwrap(),
+    );
+    responders.assign(
+        Role::Participant,
+        Person::new("Ed", Some("Support")).unwrap(),
+    );
+    store.set_responders(key, &responders).unwrap();
+    assert_eq!(store.record(key).unwrap().responders, responders);
+
+    let mut fewer = Responders::default();
+    fewer.assign(
+        Role::CustomerLiaison,
+        Person::new("Fay", Some("Support lead")).unwrap(),
+    );
+    store.set_responders(key, &fewer).unwrap();
+    assert_eq!(store.record(key).unwrap().responders, fewer);
+}
+
+pub fn a_new_incident_has_an_empty_draft_postmortem(store: &dyn Store) {
+    let key = incident(store, "draft");
+    let pm = store.postmortem(key).unwrap();
+    assert_eq!(pm.value, Postmortem::new("pagerduty"));
+    assert_eq!(pm.value.status, PostmortemStatus::Draft);
+    let record = store.record(key).unwrap();
+    assert_eq!(record.postmortem_version, pm.version);
+}
+
+pub fn a_stale_postmortem_save_is_refused_and_changes_nothing(store: &dyn Store) {
+    let key = incident(store, "concurrent");
+    let read = store.postmortem(key).unwrap();
+
+    let mut alice = read.value.clone();
+    alice.set_section("overview", "Alice's overview").unwrap();
+    alice.owner = Some("Alice".to_owned().try_into().unwrap());
+    alice
+        .factors
+        .push(ContributingFactor::new(FactorCategory::Technical, "no rate limit").unwrap());
+    let saved = store
+        .save_postmortem(key, &alice, read.version, at(13, 0))
+        .unwrap();
+    assert!(saved > read.version);
+
+    let mut bob = read.value.clone();
+    bob.set_section("overview", "Bob's overview").unwrap();
+    match store.save_postmortem(key, &bob, read.version, at(13, 1)) {
+        Err(StoreError::Conflict {
+            expected, actual, ..
+        }) => {
+            assert_eq!(expected, read.version);
+            assert_eq!(actual, saved);
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    let now = store.postmortem(key).unwrap();
+    assert_eq!(now.value, alice);
+    assert_eq!(now.version, saved);
+}
+
+pub fn action_items_round_trip_and_update(store: &dyn Store) {
+    let key = incident(store, "actions");
+    let mut new = NewActionItem::new("Add a canary stage to the deploy pipeline")
+        .unwrap()
+        .with_description("Roll out to 1% first; stop on error rate.")
+        .unwrap()
+        .with_owner(Some("Cy"))
+        .unwrap();
+    new.due = NaiveDate::from_ymd_opt(2026, 12, 4);
+    new.priority = Priority::P1;
+    new.ticket = Some(Url::parse("https://tracker.example.com/OPS-12").unwrap());
+    let stored = store.add_action_item(key, &new, at(14, 0)).unwrap();
+    assert_eq!(stored.item, new);
+    assert_eq!(stored.created_at, at(14, 0));
+    let other = store
+        .add_action_item(
+            key,
+            &NewActionItem::new("Write the runbook").unwrap(),
+            at(14, 1),
+        )
+        .unwrap();
+
+    let mut done = stored.clone();
+    done.item.status = ActionStatus::Done;
+    done.item.owner = None;
+    store.update_action_item(key, &done).unwrap();
+    assert_eq!(
+        store.record(key).unwrap().actions,
+        vec![done, other.clone()]
+    );
+
+    let elsewhere = incident(store, "elsewhere");
+    assert!(matches!(
+        store.update_action_item(elsewhere, &other),
+        Err(StoreError::ActionNotFound { .. })
+    ));
+}
+
+pub fn migrating_again_changes_nothing(store: &dyn Store) {
+    let key = incident(store, "kept");
+    store.migrate().unwrap();
+    store.migrate().unwrap();
+    assert_eq!(store.incident(key).unwrap().title.as_str(), "kept");
+}

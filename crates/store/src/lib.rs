@@ -1,0 +1,136 @@
+//! The storage port: what hindsight asks of a database, whichever it is.
+//!
+//! Every method is one unit of work: it commits whole or not at all, so a failed import leaves
+//! nothing behind. Backends live in their own crates (`hindsight-store-sqlite`,
+//! `hindsight-store-postgres`), know SQL so nothing else has to, and pass [`contract`] unchanged.
+
+pub mod contract;
+
+use chrono::{DateTime, Utc};
+use hindsight_core::{
+    ActionId, ActionItem, EventId, Incident, IncidentKey, IncidentRecord, NewActionItem,
+    NewIncident, NewTimelineEvent, Postmortem, Responders, TimelineEvent,
+};
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// What can go wrong in a store, in terms a caller can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no incident {0}")]
+    IncidentNotFound(IncidentKey),
+    #[error("incident {key} has no timeline event {id}")]
+    EventNotFound { key: IncidentKey, id: EventId },
+    #[error("incident {key} has no action item {id}")]
+    ActionNotFound { key: IncidentKey, id: ActionId },
+    /// A save based on a version someone else has since replaced.
+    #[error(
+        "the post-mortem of {key} was changed by someone else: you edited version {expected}, it is now at version {actual}"
+    )]
+    Conflict {
+        key: IncidentKey,
+        expected: u64,
+        actual: u64,
+    },
+    /// A stored value the domain refuses: written by a newer version, or edited by hand.
+    #[error("stored {what} is unreadable: {reason}")]
+    Corrupt { what: String, reason: String },
+    #[error(
+        "migration {version} ({name}) was changed after it was applied; migrations are append-only"
+    )]
+    MigrationChanged { version: i64, name: String },
+    #[error(
+        "the database is at migration {found}, newer than this hindsight knows ({known}); upgrade hindsight"
+    )]
+    DatabaseTooNew { found: i64, known: i64 },
+    #[error("database error: {0}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl StoreError {
+    pub fn backend(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        StoreError::Backend(Box::new(error))
+    }
+
+    pub fn corrupt(what: impl Into<String>, reason: impl std::fmt::Display) -> Self {
+        StoreError::Corrupt {
+            what: what.into(),
+            reason: reason.to_string(),
+        }
+    }
+
+    /// Whether the thing asked for does not exist.
+    pub fn is_not_found(&self) -> bool {
+        matches!(
+            self,
+            StoreError::IncidentNotFound(_)
+                | StoreError::EventNotFound { .. }
+                | StoreError::ActionNotFound { .. }
+        )
+    }
+}
+
+/// A post-mortem with the version it was read at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Versioned<T> {
+    pub value: T,
+    pub version: u64,
+}
+
+/// What hindsight stores. Implementations are shared between threads.
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Brings the schema up to date. Safe to run again, and from several instances at once.
+    fn migrate(&self) -> StoreResult<()>;
+
+    /// Opens an incident and its empty draft post-mortem; the store picks the key.
+    fn create_incident(&self, new: &NewIncident, now: DateTime<Utc>) -> StoreResult<Incident>;
+
+    fn incident(&self, key: IncidentKey) -> StoreResult<Incident>;
+
+    /// The newest incidents first, at most `limit`.
+    fn list_incidents(&self, limit: u32) -> StoreResult<Vec<Incident>>;
+
+    /// Saves the title, severity, services, timezone and privacy of `incident`.
+    fn update_incident(&self, incident: &Incident) -> StoreResult<()>;
+
+    /// Everything about one incident, read in one consistent snapshot.
+    fn record(&self, key: IncidentKey) -> StoreResult<IncidentRecord>;
+
+    /// Replaces who held which role and who took part.
+    fn set_responders(&self, key: IncidentKey, responders: &Responders) -> StoreResult<()>;
+
+    /// Adds `events` all together or none of them, and returns them as stored.
+    fn add_timeline_events(
+        &self,
+        key: IncidentKey,
+        events: &[NewTimelineEvent],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<TimelineEvent>>;
+
+    /// Replaces an event's content; its id and the time it was recorded stay.
+    fn update_timeline_event(&self, key: IncidentKey, event: &TimelineEvent) -> StoreResult<()>;
+
+    fn delete_timeline_event(&self, key: IncidentKey, id: EventId) -> StoreResult<()>;
+
+    fn postmortem(&self, key: IncidentKey) -> StoreResult<Versioned<Postmortem>>;
+
+    /// Saves the document if it is still at `expected_version`, and returns the new version;
+    /// otherwise refuses with [`StoreError::Conflict`] and changes nothing.
+    fn save_postmortem(
+        &self,
+        key: IncidentKey,
+        postmortem: &Postmortem,
+        expected_version: u64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64>;
+
+    fn add_action_item(
+        &self,
+        key: IncidentKey,
+        item: &NewActionItem,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ActionItem>;
+
+    /// Replaces an action item's content; its id and creation time stay.
+    fn update_action_item(&self, key: IncidentKey, item: &ActionItem) -> StoreResult<()>;
+}
