@@ -1,0 +1,5 @@
+//! Readers of outside formats into hindsight's domain types. Importers never touch the database:
+//! they turn bytes into checked values, or into errors that say where and what was expected.
+
+pub mod local_time;
+pub mod timeline_csv;

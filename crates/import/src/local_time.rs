@@ -1,0 +1,126 @@
+//! Reading a written time: RFC 3339 with an offset, or a local date-time read in a timezone.
+
+use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+/// Why a time was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimeError {
+    #[error(
+        "`{0}` is not a time: expected RFC 3339 with an offset (2026-11-20T14:03:00+01:00) or a local date and time (2026-11-20 14:03)"
+    )]
+    Unreadable(String),
+    #[error(
+        "{local} does not exist in {tz}: the clocks skipped it for daylight saving time; write the time with its offset"
+    )]
+    Skipped { local: NaiveDateTime, tz: Tz },
+    #[error(
+        "{local} happened twice in {tz} (at {first} and at {second}) because the clocks went back; write the time with its offset"
+    )]
+    Ambiguous {
+        local: NaiveDateTime,
+        tz: Tz,
+        first: String,
+        second: String,
+    },
+}
+
+const LOCAL_FORMATS: &[&str] = &[
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+];
+
+/// Reads `text` as an instant: with an offset it stands alone; without, it is read in `tz`.
+pub fn parse_instant(text: &str, tz: Tz) -> Result<DateTime<Utc>, TimeError> {
+    let text = text.trim();
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    let local = LOCAL_FORMATS
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+        .ok_or_else(|| TimeError::Unreadable(text.to_owned()))?;
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(at) => Ok(at.with_timezone(&Utc)),
+        LocalResult::None => Err(TimeError::Skipped { local, tz }),
+        LocalResult::Ambiguous(first, second) => Err(TimeError::Ambiguous {
+            local,
+            tz,
+            first: first.format("%H:%M%:z").to_string(),
+            second: second.format("%H:%M%:z").to_string(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::Europe::Paris;
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn offsets_win_over_the_timezone() {
+        assert_eq!(
+            parse_instant("2026-11-20T14:03:00+05:30", Paris).unwrap(),
+            utc("2026-11-20T08:33:00Z")
+        );
+        assert_eq!(
+            parse_instant("2026-11-20T14:03:00Z", Paris).unwrap(),
+            utc("2026-11-20T14:03:00Z")
+        );
+    }
+
+    #[test]
+    fn local_times_are_read_in_the_incident_timezone() {
+        for text in [
+            "2026-11-20 14:03",
+            "2026-11-20T14:03:00",
+            "2026-11-20 14:03:00.000",
+        ] {
+            assert_eq!(
+                parse_instant(text, Paris).unwrap(),
+                utc("2026-11-20T13:03:00Z"),
+                "{text}"
+            );
+        }
+        // Summer time: UTC+2.
+        assert_eq!(
+            parse_instant("2026-07-01 14:03", Paris).unwrap(),
+            utc("2026-07-01T12:03:00Z")
+        );
+    }
+
+    #[test]
+    fn times_skipped_or_repeated_by_daylight_saving_are_refused_with_the_reason() {
+        let skipped = parse_instant("2026-03-29 02:30", Paris)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            skipped.contains("does not exist in Europe/Paris"),
+            "{skipped}"
+        );
+        let twice = parse_instant("2026-10-25 02:30", Paris)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            twice.contains("at 02:30+02:00 and at 02:30+01:00"),
+            "{twice}"
+        );
+    }
+
+    #[test]
+    fn unreadable_times_show_both_accepted_forms() {
+        let err = parse_instant("yesterday", Paris).unwrap_err().to_string();
+        assert!(
+            err.contains("RFC 3339") && err.contains("2026-11-20 14:03"),
+            "{err}"
+        );
+    }
+}
