@@ -1,0 +1,456 @@
+//! The post-mortem as GitHub-flavoured Markdown, section by section in its template's order.
+//! Every section of the template is present; an empty one says so and shows its help, so a
+//! draft shows what is left to write.
+
+use crate::local_time;
+use hindsight_core::{
+    IncidentRecord, SectionContent, Template, TemplateSection,
+    figures::{Figures, human_duration},
+};
+use std::fmt::Write;
+
+/// Renders the whole document.
+pub fn postmortem(record: &IncidentRecord, figures: &Figures, template: &Template) -> String {
+    let mut out = String::new();
+    let incident = &record.incident;
+    let pm = &record.postmortem;
+    let _ = writeln!(
+        out,
+        "# {}: {}\n",
+        incident.key,
+        one_line(incident.title.as_str())
+    );
+
+    let severity = if figures.peak_severity == figures.current_severity {
+        figures.peak_severity.to_string()
+    } else {
+        format!(
+            "{} (peak), now {}",
+            figures.peak_severity, figures.current_severity
+        )
+    };
+    let services = incident
+        .services
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let facts = [
+        ("Severity", severity),
+        ("Status", record.status().to_string()),
+        ("Services", or_dash(&services)),
+        (
+            "Post-mortem owner",
+            pm.owner
+                .as_ref()
+                .map_or("not designated yet".to_owned(), |o| o.to_string()),
+        ),
+        ("Post-mortem status", pm.status.as_str().replace('_', " ")),
+        (
+            "Meeting deadline",
+            figures
+                .meeting_deadline
+                .map_or("set once the incident is resolved".to_owned(), |d| {
+                    d.format("%A %Y-%m-%d").to_string()
+                }),
+        ),
+        ("Timezone", incident.timezone.name().to_owned()),
+        ("Ticket tags", record.action_tags(figures).join(", ")),
+    ];
+    out.push_str("| | |\n|---|---|\n");
+    for (name, value) in facts {
+        let _ = writeln!(out, "| {name} | {} |", cell(&value));
+    }
+    out.push('\n');
+
+    for section in &template.sections {
+        let _ = writeln!(out, "## {}\n", section.title);
+        let narrative = pm.section(&section.id);
+        if let Some(markdown) = narrative {
+            out.push_str(markdown.trim_end());
+            out.push_str("\n\n");
+        }
+        let structured = structured(section, record, figures);
+        match structured {
+            Some(body) => out.push_str(&body),
+            None if narrative.is_none() => {
+                let _ = writeln!(out, "_Not written yet._ {}\n", section.help);
+            }
+            None => {}
+        }
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
+
+/// The structured part of a section, or `None` when it has nothing to show.
+fn structured(
+    section: &TemplateSection,
+    record: &IncidentRecord,
+    figures: &Figures,
+) -> Option<String> {
+    match section.content {
+        SectionContent::Narrative => None,
+        SectionContent::ContributingFactors => factors(record),
+        SectionContent::Impact => Some(impact(record, figures)),
+        SectionContent::Timeline => timeline(record),
+        SectionContent::Responders => responders(record),
+        SectionContent::HowdWeDo => howd_we_do(record),
+        SectionContent::ActionItems => actions(record, figures),
+        SectionContent::Questions => questions(record),
+        SectionContent::SupportingInformation => supporting(record),
+    }
+}
+
+fn factors(record: &IncidentRecord) -> Option<String> {
+    let factors = &record.postmortem.factors;
+    if factors.is_empty() {
+        return None;
+    }
+    let mut out = String::new();
+    for (i, factor) in factors.iter().enumerate() {
+        let worse = if factor.made_worse {
+            " _(a response action that made things worse)_"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "{}. **{}** — {}{}",
+            i + 1,
+            factor.category.as_str().replace('_', " "),
+            one_line(&factor.description),
+            worse
+        );
+        for (depth, why) in factor.whys.iter().enumerate() {
+            let _ = writeln!(out, "   {}. Why? {}", depth + 1, one_line(why));
+        }
+    }
+    out.push('\n');
+    Some(out)
+}
+
+fn impact(record: &IncidentRecord, figures: &Figures) -> String {
+    let duration = |s: Option<i64>| match s {
+        Some(s) => format!("{} ({s} s)", human_duration(s)),
+        None => "—".to_owned(),
+    };
+    let count = |n: Option<u64>| n.map_or("not recorded".to_owned(), |n| n.to_string());
+    let impact = &record.postmortem.impact;
+    let mut rows = vec![
+        (
+            "Impact duration".to_owned(),
+            duration(figures.impact_duration_s),
+        ),
+        (
+            "Time to detect".to_owned(),
+            duration(figures.time_to_detect_s),
+        ),
+        (
+            "Time to acknowledge".to_owned(),
+            duration(figures.time_to_acknowledge_s),
+        ),
+        (
+            "Time to mitigate".to_owned(),
+            duration(figures.time_to_mitigate_s),
+        ),
+        (
+            "Time to resolve".to_owned(),
+            duration(figures.time_to_resolve_s),
+        ),
+    ];
+    for (severity, seconds) in &figures.time_in_severity_s {
+        rows.push((format!("Time in {severity}"), duration(Some(*seconds))));
+    }
+    rows.extend([
+        ("Users affected".to_owned(), count(impact.users_affected)),
+        (
+            "Accounts affected".to_owned(),
+            count(impact.accounts_affected),
+        ),
+        (
+            "Notifications delivered out of SLA".to_owned(),
+            count(impact.notifications_out_of_sla),
+        ),
+        (
+            "Events dropped or not accepted".to_owned(),
+            match impact.events_dropped {
+                Some(n) => format!("{n} (checked)"),
+                None => "not checked yet".to_owned(),
+            },
+        ),
+        (
+            "Support requests raised".to_owned(),
+            count(impact.support_requests),
+        ),
+    ]);
+    for figure in &impact.custom {
+        let unit = figure
+            .unit
+            .as_deref()
+            .map(|u| format!(" {u}"))
+            .unwrap_or_default();
+        rows.push((figure.name.to_string(), format!("{}{unit}", figure.value)));
+    }
+    let mut out = String::from("| Figure | Value |\n|---|---|\n");
+    for (name, value) in rows {
+        let _ = writeln!(out, "| {} | {} |", cell(&name), cell(&value));
+    }
+    if !impact.support_tickets.is_empty() {
+        out.push_str("\nSupport tickets: ");
+        let links: Vec<_> = impact
+            .support_tickets
+            .iter()
+            .map(|url| format!("<{url}>"))
+            .collect();
+        out.push_str(&links.join(", "));
+        out.push('\n');
+    }
+    out.push('\n');
+    out
+}
+
+fn timeline(record: &IncidentRecord) -> Option<String> {
+    if record.timeline.is_empty() {
+        return None;
+    }
+    let tz = record.incident.timezone;
+    let mut out = String::new();
+    let key_points: Vec<_> = record
+        .timeline
+        .iter()
+        .filter(|e| e.is_key_point())
+        .collect();
+    if !key_points.is_empty() {
+        out.push_str("**Key points**\n\n");
+        for event in key_points {
+            let _ = writeln!(
+                out,
+                "- {} — {}",
+                local_time(event.at(), tz),
+                one_line(event.text())
+            );
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "| Time ({}) | Event | What happened | Who | Evidence |",
+        tz.name()
+    );
+    out.push_str("|---|---|---|---|---|\n");
+    for event in &record.timeline {
+        let mut kind = event.kind().label().to_owned();
+        if let Some(severity) = event.severity() {
+            let _ = write!(kind, " ({severity})");
+        }
+        let mut text = cell(event.text());
+        if event.is_key_point() {
+            text = format!("**{text}**");
+        }
+        let evidence = event
+            .evidence()
+            .iter()
+            .enumerate()
+            .map(|(i, url)| format!("[{}]({})", i + 1, url))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            local_time(event.at(), tz),
+            kind,
+            text,
+            cell(event.author().unwrap_or("")),
+            or_dash(&evidence)
+        );
+    }
+    out.push('\n');
+    Some(out)
+}
+
+fn responders(record: &IncidentRecord) -> Option<String> {
+    if record.responders.is_empty() {
+        return None;
+    }
+    let mut out = String::new();
+    for (role, person) in record.responders.iter() {
+        let _ = writeln!(
+            out,
+            "- **{}**: {}",
+            role.title(),
+            one_line(&person.to_string())
+        );
+    }
+    out.push('\n');
+    Some(out)
+}
+
+fn howd_we_do(record: &IncidentRecord) -> Option<String> {
+    let howd = &record.postmortem.howd_we_do;
+    if howd.is_empty() {
+        return None;
+    }
+    let mut out = String::new();
+    for (title, items) in [
+        ("What went well", &howd.went_well),
+        ("What did not go well", &howd.went_wrong),
+        ("Where we got lucky", &howd.got_lucky),
+        ("What we learn", &howd.lessons),
+    ] {
+        let _ = writeln!(out, "### {title}\n");
+        if items.is_empty() {
+            out.push_str("_Nothing recorded._\n\n");
+            continue;
+        }
+        for item in items {
+            let _ = writeln!(out, "- {}", one_line(item));
+        }
+        out.push('\n');
+    }
+    Some(out)
+}
+
+fn actions(record: &IncidentRecord, figures: &Figures) -> Option<String> {
+    if record.actions.is_empty() {
+        return None;
+    }
+    let mut out = String::from(
+        "| # | Action | Owner | Due | Priority | Kind | Impact / effort | Status | Ticket |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
+    );
+    for action in &record.actions {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} / {} | {} | {} |",
+            action.id,
+            cell(action.title.as_str()),
+            action
+                .owner
+                .as_ref()
+                .map_or("**none**".to_owned(), |o| cell(o.as_str())),
+            action.due.map_or("**none**".to_owned(), |d| d.to_string()),
+            action.priority.as_str().to_uppercase(),
+            action.kind.as_str().replace('_', " "),
+            action.impact,
+            action.effort,
+            action.status.as_str().replace('_', " "),
+            action
+                .ticket
+                .as_ref()
+                .map_or("—".to_owned(), |t| format!("<{t}>")),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nEvery ticket is tagged {}.\n",
+        record.action_tags(figures).join(" and ")
+    );
+    Some(out)
+}
+
+fn questions(record: &IncidentRecord) -> Option<String> {
+    let questions = &record.postmortem.questions;
+    if questions.is_empty() {
+        return None;
+    }
+    let mut out = String::new();
+    for q in questions {
+        let asked = q
+            .asked_by
+            .as_deref()
+            .map(|a| format!(" _(asked by {})_", one_line(a)))
+            .unwrap_or_default();
+        let _ = writeln!(out, "- **Q:** {}{asked}", one_line(&q.question));
+        let answer = q
+            .answer
+            .as_deref()
+            .map_or("_not answered yet_".to_owned(), one_line);
+        let _ = writeln!(out, "  **A:** {answer}");
+    }
+    out.push('\n');
+    Some(out)
+}
+
+fn supporting(record: &IncidentRecord) -> Option<String> {
+    let pm = &record.postmortem;
+    let mut out = String::new();
+    if let Some(q) = questions(record) {
+        out.push_str("### Questions\n\n");
+        out.push_str(&q);
+    }
+    let comms = &pm.communication;
+    if comms.channel.is_some() || !comms.links.is_empty() {
+        out.push_str("### Communication\n\n");
+        if let Some(channel) = &comms.channel {
+            let _ = writeln!(out, "- War room: {}", one_line(channel));
+        }
+        for link in &comms.links {
+            let title = link
+                .title
+                .as_deref()
+                .map(one_line)
+                .unwrap_or_else(|| link.url.to_string());
+            let _ = writeln!(out, "- {}: [{}]({})", link.kind, title, link.url);
+        }
+        out.push('\n');
+    }
+    if !pm.commands.is_empty() {
+        out.push_str("### Commands and queries used\n\n");
+        for command in &pm.commands {
+            let fence = fence_for(&command.command);
+            let _ = writeln!(
+                out,
+                "{}\n\n{fence}\n{}\n{fence}\n",
+                one_line(&command.description),
+                command.command.trim_end()
+            );
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// A code fence longer than any run of backticks inside the code.
+fn fence_for(code: &str) -> String {
+    let longest = code.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    "`".repeat((longest + 1).max(3))
+}
+
+/// Text safe inside a table cell: pipes escaped, line breaks kept as `<br>`.
+fn cell(text: &str) -> String {
+    text.trim()
+        .replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace("\r\n", "\n")
+        .replace('\n', "<br>")
+}
+
+/// Text on one line, for list items and headings.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn or_dash(text: &str) -> String {
+    if text.is_empty() {
+        "—".to_owned()
+    } else {
+        text.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_cells_keep_pipes_and_line_breaks_from_breaking_the_table() {
+        assert_eq!(cell("a | b\nc"), "a \\| b<br>c");
+    }
+
+    #[test]
+    fn code_fences_outgrow_backticks_in_the_code() {
+        assert_eq!(fence_for("ls"), "```");
+        assert_eq!(fence_for("echo ````"), "`````");
+    }
+}
