@@ -1,6 +1,7 @@
 //! Snapshots of the Markdown post-mortem: an empty draft and a complete document of an incident
 //! that runs over midnight and through the end of summer time in Paris.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 use chrono::{DateTime, NaiveDate, Utc};
 use hindsight_core::{
     ActionId, ActionItem, ActionStatus, CommandUsed, ContributingFactor, EventId, EventKind,
