@@ -8,7 +8,7 @@
 mod migrations;
 mod rows;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use hindsight_core::{
     ActionId, ActionItem, EventId, Incident, IncidentKey, IncidentRecord, NewActionItem,
     NewIncident, NewTimelineEvent, Postmortem, Responders, Role, TimelineEvent,
@@ -245,6 +245,7 @@ impl Store for SqliteStore {
     }
 
     fn create_incident(&self, new: &NewIncident, now: DateTime<Utc>) -> StoreResult<Incident> {
+        let now = now.trunc_subsecs(6);
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO incidents (title, severity, timezone, private, created_at)
@@ -359,6 +360,7 @@ impl Store for SqliteStore {
         events: &[NewTimelineEvent],
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<TimelineEvent>> {
+        let now = now.trunc_subsecs(6);
         self.write(|tx| {
             let id = incident_id(tx, key)?;
             let mut stmt = tx
@@ -477,6 +479,7 @@ impl Store for SqliteStore {
         item: &NewActionItem,
         now: DateTime<Utc>,
     ) -> StoreResult<ActionItem> {
+        let now = now.trunc_subsecs(6);
         self.write(|tx| {
             let id = incident_id(tx, key)?;
             tx.execute(

@@ -166,13 +166,17 @@ pub fn timeline_events_read_back_whole_in_time_order(store: &dyn Store) {
         .key_point(true),
         note(10, 30, "same instant, recorded later"),
     ];
-    let stored = store.add_timeline_events(key, &events, at(12, 0)).unwrap();
+    // A clock with nanoseconds: what the store returns must equal what it reads back.
+    let now = at(12, 0) + chrono::Duration::nanoseconds(1_234_567_891);
+    let stored = store.add_timeline_events(key, &events, now).unwrap();
     assert_eq!(stored.len(), 3);
     for (stored, new) in stored.iter().zip(&events) {
         assert_eq!(&stored.event, new);
-        assert_eq!(stored.recorded_at, at(12, 0));
     }
     let timeline = store.record(key).unwrap().timeline;
+    let mut by_id = timeline.clone();
+    by_id.sort_by_key(|e| e.id);
+    assert_eq!(by_id, stored, "returned as stored, to the microsecond");
     let texts: Vec<_> = timeline.iter().map(|e| e.text()).collect();
     assert_eq!(
         texts,
@@ -316,9 +320,10 @@ pub fn action_items_round_trip_and_update(store: &dyn Store) {
     new.due = NaiveDate::from_ymd_opt(2026, 12, 4);
     new.priority = Priority::P1;
     new.ticket = Some(Url::parse("https://tracker.example.com/OPS-12").unwrap());
-    let stored = store.add_action_item(key, &new, at(14, 0)).unwrap();
+    let now = at(14, 0) + chrono::Duration::nanoseconds(987_654_321);
+    let stored = store.add_action_item(key, &new, now).unwrap();
     assert_eq!(stored.item, new);
-    assert_eq!(stored.created_at, at(14, 0));
+    assert_eq!(store.record(key).unwrap().actions, vec![stored.clone()]);
     let other = store
         .add_action_item(
             key,

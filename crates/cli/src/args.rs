@@ -1,0 +1,440 @@
+//! What can be typed: the command line as clap reads it. Values are parsed here, at the edge,
+//! into domain types, so a bad key, severity or kind is refused before anything runs.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use hindsight_core::{
+    ActionId, ActionKind, ActionStatus, EventId, EventKind, FactorCategory, IncidentKey, Level,
+    LinkKind, Priority, Role, Severity, postmortem::HowdList,
+};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hindsight",
+    version,
+    about = "Blameless post-mortems: timeline, impact, contributing factors and follow-up actions",
+    long_about = None,
+    after_help = "Start with `hindsight demo`, then `hindsight incident new --help`."
+)]
+pub struct Cli {
+    /// The database: a SQLite file (created when missing) or a postgres:// URL.
+    #[arg(long, global = true, env = "HINDSIGHT_DB", value_name = "PATH|URL")]
+    pub db: Option<String>,
+
+    /// A TOML configuration file (`hindsight config default` prints one).
+    #[arg(long, global = true, env = "HINDSIGHT_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a sample incident with a full post-mortem and print it.
+    Demo,
+    /// Bring the database schema up to date (every command also does this first).
+    Migrate,
+    /// Configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Open, list, show and change incidents.
+    #[command(subcommand)]
+    Incident(IncidentCommand),
+    /// Import, add, list and edit timeline events.
+    #[command(subcommand)]
+    Timeline(TimelineCommand),
+    /// Print the derived figures: key instants, durations, time in severity, meeting deadline.
+    Figures {
+        key: IncidentKey,
+        /// One JSON object instead of text for a person.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set the response roles: commander, deputy, scribe, sme, customer_liaison, participant.
+    #[command(subcommand)]
+    Role(RoleCommand),
+    /// Add or remove participants (everyone who took part, with their job titles).
+    #[command(subcommand)]
+    Participant(ParticipantCommand),
+    /// The post-mortem document: owner, sections and rendering.
+    #[command(subcommand)]
+    Postmortem(PostmortemCommand),
+    /// Record the measured impact in exact numbers.
+    #[command(subcommand)]
+    Impact(ImpactCommand),
+    /// Contributing factors, each with a category and an optional 5-whys chain.
+    #[command(subcommand)]
+    Factor(FactorCommand),
+    /// Follow-up action items.
+    #[command(subcommand)]
+    Action(ActionCommand),
+    /// How'd we do: went well, went wrong, got lucky, lessons.
+    #[command(subcommand)]
+    Howd(HowdCommand),
+    /// Questions raised before or in the meeting, and their answers.
+    #[command(subcommand)]
+    Question(QuestionCommand),
+    /// Communication: the war-room channel and links to logs, dashboards, recordings.
+    #[command(subcommand)]
+    Link(LinkCommand),
+    /// Commands and queries used to look the data up, so others can rerun them.
+    #[command(subcommand)]
+    Query(QueryCommand),
+    /// The post-mortem meeting: when, who moderates, who takes notes.
+    #[command(subcommand)]
+    Meeting(MeetingCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the default configuration, commented.
+    Default,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IncidentCommand {
+    /// Open an incident and print its key.
+    New {
+        #[arg(long)]
+        title: String,
+        /// SEV-1 (the worst) to SEV-5.
+        #[arg(long)]
+        severity: Severity,
+        /// The IANA timezone it is reported in.
+        #[arg(long, default_value = "UTC")]
+        timezone: String,
+        /// An affected service; repeat for several.
+        #[arg(long = "service", value_name = "SERVICE")]
+        services: Vec<String>,
+        /// Visible only to its members and admins.
+        #[arg(long)]
+        private: bool,
+        /// The post-mortem template.
+        #[arg(long, default_value = "pagerduty")]
+        template: String,
+    },
+    /// List incidents, newest first.
+    List {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show an incident: its fields, roles, figures and what is left to do.
+    Show {
+        key: IncidentKey,
+        /// The whole record and its figures as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change an incident's fields.
+    Set {
+        key: IncidentKey,
+        #[arg(long)]
+        title: Option<String>,
+        /// The severity it was declared at; later changes belong on the timeline.
+        #[arg(long)]
+        severity: Option<Severity>,
+        #[arg(long)]
+        timezone: Option<String>,
+        /// Replaces the affected services; repeat for several.
+        #[arg(long = "service", value_name = "SERVICE")]
+        services: Vec<String>,
+        #[arg(long)]
+        private: Option<bool>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TimelineCommand {
+    /// Import a CSV with columns time,kind,text and optionally author,severity,evidence,key_point.
+    Import {
+        key: IncidentKey,
+        /// The CSV file, or - for standard input.
+        file: PathBuf,
+    },
+    /// Add one event.
+    Add {
+        key: IncidentKey,
+        /// RFC 3339 with an offset, or a local time in the incident's timezone.
+        #[arg(long)]
+        time: String,
+        #[arg(long)]
+        kind: EventKind,
+        #[arg(long)]
+        text: String,
+        #[arg(long)]
+        author: Option<String>,
+        /// With severity_changed (required) or declared.
+        #[arg(long)]
+        severity: Option<Severity>,
+        /// A link to the graph, log search or post that shows it; repeat for several.
+        #[arg(long = "evidence", value_name = "URL")]
+        evidence: Vec<url::Url>,
+        /// Lift the event into the key points.
+        #[arg(long)]
+        key_point: bool,
+    },
+    /// List the timeline with event ids, in the incident's timezone.
+    List {
+        key: IncidentKey,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mark or unmark an event as a key point.
+    KeyPoint {
+        key: IncidentKey,
+        id: i64,
+        /// Remove the mark instead.
+        #[arg(long)]
+        off: bool,
+    },
+    /// Add evidence to an event.
+    Evidence {
+        key: IncidentKey,
+        id: i64,
+        url: url::Url,
+    },
+    /// Remove an event.
+    Remove { key: IncidentKey, id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RoleCommand {
+    /// Give a role to a person (SMEs and participants add to a list).
+    Set {
+        key: IncidentKey,
+        role: Role,
+        name: String,
+        /// Their job title, e.g. "Engineer".
+        #[arg(long)]
+        title: Option<String>,
+    },
+    /// Take a role away from a person.
+    Remove {
+        key: IncidentKey,
+        role: Role,
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ParticipantCommand {
+    /// Add someone who took part.
+    Add {
+        key: IncidentKey,
+        name: String,
+        #[arg(long)]
+        title: Option<String>,
+    },
+    Remove {
+        key: IncidentKey,
+        name: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    Markdown,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PostmortemCommand {
+    /// Render the post-mortem with its template.
+    Render {
+        key: IncidentKey,
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: Format,
+    },
+    /// Designate the post-mortem owner.
+    Owner { key: IncidentKey, name: String },
+    /// Write a section's Markdown: from TEXT, from --file, or from standard input.
+    Section {
+        key: IncidentKey,
+        /// The section id, as `hindsight postmortem sections` lists them.
+        section: String,
+        text: Option<String>,
+        #[arg(long, conflicts_with = "text")]
+        file: Option<PathBuf>,
+    },
+    /// List the sections of the post-mortem's template and which are written.
+    Sections { key: IncidentKey },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImpactCommand {
+    /// Set impact figures; only the given ones change.
+    Set(ImpactArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImpactArgs {
+    pub key: IncidentKey,
+    #[arg(long)]
+    pub users_affected: Option<u64>,
+    #[arg(long)]
+    pub accounts_affected: Option<u64>,
+    #[arg(long)]
+    pub notifications_out_of_sla: Option<u64>,
+    /// Events dropped or not accepted; 0 records that it was checked.
+    #[arg(long)]
+    pub events_dropped: Option<u64>,
+    #[arg(long)]
+    pub support_requests: Option<u64>,
+    /// A support ticket raised by the incident; repeat for several.
+    #[arg(long = "support-ticket", value_name = "URL")]
+    pub support_tickets: Vec<url::Url>,
+    /// A custom figure, `NAME=VALUE` or `NAME=VALUE UNIT` (e.g. "refunds=1520.50 EUR").
+    #[arg(long = "custom", value_name = "NAME=VALUE [UNIT]")]
+    pub custom: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FactorCommand {
+    /// Add a contributing factor.
+    Add {
+        key: IncidentKey,
+        #[arg(long)]
+        category: FactorCategory,
+        #[arg(long)]
+        description: String,
+        /// One answer of a 5-whys chain, in order; repeat for each.
+        #[arg(long = "why", value_name = "ANSWER")]
+        whys: Vec<String>,
+        /// An action during the response that made things worse.
+        #[arg(long)]
+        made_worse: bool,
+    },
+    /// Remove the factor at a position (1 is the first).
+    Remove { key: IncidentKey, position: usize },
+}
+
+#[derive(Debug, Args)]
+pub struct ActionFields {
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Who will do it; an empty value clears it.
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// YYYY-MM-DD.
+    #[arg(long)]
+    pub due: Option<chrono::NaiveDate>,
+    #[arg(long)]
+    pub priority: Option<Priority>,
+    #[arg(long)]
+    pub kind: Option<ActionKind>,
+    #[arg(long)]
+    pub impact: Option<Level>,
+    #[arg(long)]
+    pub effort: Option<Level>,
+    /// The ticket in the team's tracker.
+    #[arg(long)]
+    pub ticket: Option<url::Url>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ActionCommand {
+    /// File an action item and print its id.
+    Add {
+        key: IncidentKey,
+        #[arg(long)]
+        title: String,
+        #[command(flatten)]
+        fields: ActionFields,
+    },
+    /// List action items with their tags.
+    List {
+        key: IncidentKey,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change an action item.
+    Set {
+        key: IncidentKey,
+        id: i64,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long)]
+        status: Option<ActionStatus>,
+        #[command(flatten)]
+        fields: ActionFields,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HowdCommand {
+    /// Add a line to one list: went_well, went_wrong, got_lucky or lessons.
+    Add {
+        key: IncidentKey,
+        list: HowdList,
+        text: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QuestionCommand {
+    /// Record a question, with its answer if known.
+    Add {
+        key: IncidentKey,
+        question: String,
+        #[arg(long)]
+        answer: Option<String>,
+        #[arg(long)]
+        asked_by: Option<String>,
+    },
+    /// Answer the question at a position (1 is the first).
+    Answer {
+        key: IncidentKey,
+        position: usize,
+        answer: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LinkCommand {
+    /// Add a link: log, dashboard, recording, ticket, document or other.
+    Add {
+        key: IncidentKey,
+        kind: LinkKind,
+        url: url::Url,
+        #[arg(long)]
+        title: Option<String>,
+    },
+    /// Name the war-room channel.
+    Channel { key: IncidentKey, name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QueryCommand {
+    /// Record a command or query that was used, with what it shows.
+    Add {
+        key: IncidentKey,
+        #[arg(long)]
+        description: String,
+        command: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MeetingCommand {
+    /// Schedule the meeting and name its moderator and note-taker.
+    Set {
+        key: IncidentKey,
+        /// RFC 3339 with an offset, or a local time in the incident's timezone.
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long)]
+        moderator: Option<String>,
+        #[arg(long)]
+        note_taker: Option<String>,
+    },
+}
+
+pub fn event_id(id: i64) -> EventId {
+    EventId(id)
+}
+
+pub fn action_id(id: i64) -> ActionId {
+    ActionId(id)
+}

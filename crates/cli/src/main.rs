@@ -1,0 +1,735 @@
+//! The `hindsight` binary: reads the command line and the configuration, opens the store, and
+//! hands each command to the app's use cases. Results go to stdout, diagnostics to stderr; a
+//! refused command exits 1 (2 for a command line clap could not read).
+
+mod args;
+mod demo;
+mod print;
+mod settings;
+
+use anyhow::{Context, Result, anyhow, bail};
+use args::*;
+use clap::Parser;
+use hindsight_app::{AppError, Hindsight, Policy};
+use hindsight_core::{
+    ContributingFactor, CustomFigure, IncidentKey, Link, NewActionItem, NewIncident,
+    NewTimelineEvent, Person, Question, Role, incident::parse_timezone, text::Line,
+};
+use hindsight_store::Store;
+use settings::Settings;
+use std::{io::Read, process::ExitCode, sync::Arc};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HINDSIGHT_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            for cause in error.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Opens the configured store and brings its schema up to date.
+fn open_store(database: &str) -> Result<Arc<dyn Store>> {
+    let store: Arc<dyn Store> =
+        if database.starts_with("postgres://") || database.starts_with("postgresql://") {
+            Arc::new(hindsight_store_postgres::PostgresStore::connect(database)?)
+        } else {
+            Arc::new(hindsight_store_sqlite::SqliteStore::open(database)?)
+        };
+    store
+        .migrate()
+        .with_context(|| format!("cannot prepare the database {}", redact(database)))?;
+    Ok(store)
+}
+
+/// A database location fit for a message: no password.
+fn redact(database: &str) -> String {
+    match url::Url::parse(database) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        _ => database.to_owned(),
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    if let Command::Config(ConfigCommand::Default) = cli.command {
+        print!("{}", settings::DEFAULT_TOML);
+        return Ok(());
+    }
+    let settings = Settings::load(cli.config.as_deref(), cli.db)?;
+    let store = open_store(&settings.database)?;
+    let app = Hindsight::new(
+        store,
+        Arc::new(SystemClock),
+        Policy {
+            meeting: settings.meeting.clone(),
+        },
+    );
+    match cli.command {
+        Command::Config(_) => Ok(()),
+        Command::Migrate => {
+            eprintln!("{} is up to date", redact(&settings.database));
+            Ok(())
+        }
+        Command::Demo => demo::run(&app, &settings.database),
+        Command::Incident(command) => incident(&app, command),
+        Command::Timeline(command) => timeline(&app, command),
+        Command::Figures { key, json } => {
+            let (record, figures) = app.figures(key)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&print::figures_json(&record, &figures))?
+                );
+            } else {
+                print!("{}", print::figures(&record, &figures));
+            }
+            Ok(())
+        }
+        Command::Role(command) => role(&app, command),
+        Command::Participant(command) => {
+            let command = match command {
+                ParticipantCommand::Add { key, name, title } => RoleCommand::Set {
+                    key,
+                    role: Role::Participant,
+                    name,
+                    title,
+                },
+                ParticipantCommand::Remove { key, name } => RoleCommand::Remove {
+                    key,
+                    role: Role::Participant,
+                    name,
+                },
+            };
+            role(&app, command)
+        }
+        Command::Postmortem(command) => postmortem(&app, command),
+        Command::Impact(ImpactCommand::Set(args)) => impact(&app, args),
+        Command::Factor(command) => factor(&app, command),
+        Command::Action(command) => action(&app, command),
+        Command::Howd(HowdCommand::Add { key, list, text }) => {
+            let text = required("text", &text)?;
+            edit(&app, key, |pm| {
+                pm.howd_we_do.list_mut(list).push(text.clone());
+                Ok(())
+            })?;
+            eprintln!("{key}: added to {list}");
+            Ok(())
+        }
+        Command::Question(command) => question(&app, command),
+        Command::Link(command) => link(&app, command),
+        Command::Query(QueryCommand::Add {
+            key,
+            description,
+            command,
+        }) => {
+            let used = hindsight_core::CommandUsed {
+                description: required("description", &description)?,
+                command: required("command", &command)?,
+            };
+            edit(&app, key, |pm| {
+                pm.commands.push(used.clone());
+                Ok(())
+            })?;
+            eprintln!("{key}: command recorded");
+            Ok(())
+        }
+        Command::Meeting(MeetingCommand::Set {
+            key,
+            at,
+            moderator,
+            note_taker,
+        }) => {
+            let incident = app.incident(key)?;
+            let at = at
+                .map(|at| hindsight_import::local_time::parse_instant(&at, incident.timezone))
+                .transpose()
+                .context("--at")?;
+            let moderator = moderator.map(|m| line("--moderator", &m)).transpose()?;
+            let note_taker = note_taker.map(|n| line("--note-taker", &n)).transpose()?;
+            edit(&app, key, |pm| {
+                if at.is_some() {
+                    pm.meeting.scheduled_for = at;
+                }
+                if moderator.is_some() {
+                    pm.meeting.moderator = moderator.clone();
+                }
+                if note_taker.is_some() {
+                    pm.meeting.note_taker = note_taker.clone();
+                }
+                Ok(())
+            })?;
+            eprintln!("{key}: meeting updated");
+            Ok(())
+        }
+    }
+}
+
+/// The wall clock, for the binary only: everything below takes time from a `Clock`.
+#[derive(Debug)]
+struct SystemClock;
+
+impl hindsight_core::Clock for SystemClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now()
+    }
+}
+
+fn line(field: &'static str, value: &str) -> Result<Line> {
+    Line::parse(field, value).map_err(|e| anyhow!("{field}: {e}"))
+}
+
+fn required(field: &'static str, value: &str) -> Result<String> {
+    hindsight_core::text::required(field, value, hindsight_core::text::LONG)
+        .map_err(|e| anyhow!("{e}"))
+}
+
+fn edit(
+    app: &Hindsight,
+    key: IncidentKey,
+    change: impl Fn(&mut hindsight_core::Postmortem) -> Result<(), AppError>,
+) -> Result<()> {
+    app.edit_postmortem(key, change)?;
+    Ok(())
+}
+
+fn incident(app: &Hindsight, command: IncidentCommand) -> Result<()> {
+    match command {
+        IncidentCommand::New {
+            title,
+            severity,
+            timezone,
+            services,
+            private,
+            template,
+        } => {
+            let timezone = parse_timezone(&timezone).context("--timezone")?;
+            let mut new = NewIncident::new(&title, severity, timezone)
+                .context("--title")?
+                .with_services(services.iter().map(String::as_str))
+                .context("--service")?;
+            new.private = private;
+            new.template = template;
+            let incident = app.create_incident(new)?;
+            println!("{}", incident.key);
+        }
+        IncidentCommand::List { limit, json } => {
+            let incidents = app.list_incidents(limit)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&incidents)?);
+            } else {
+                print!("{}", print::incident_list(&incidents));
+            }
+        }
+        IncidentCommand::Show { key, json } => {
+            let (record, figures) = app.figures(key)?;
+            if json {
+                let value = serde_json::json!({
+                    "record": record,
+                    "status": record.status(),
+                    "figures": print::figures_json(&record, &figures),
+                    "tags": record.action_tags(&figures),
+                });
+                println!("{}", serde_json::to_string_pretty(&value)?);
+            } else {
+                print!("{}", print::incident(&record, &figures));
+            }
+        }
+        IncidentCommand::Set {
+            key,
+            title,
+            severity,
+            timezone,
+            services,
+            private,
+        } => {
+            let title = title.map(|t| line("--title", &t)).transpose()?;
+            let timezone = timezone
+                .map(|tz| parse_timezone(&tz).context("--timezone"))
+                .transpose()?;
+            let services = services
+                .iter()
+                .map(|s| line("--service", s))
+                .collect::<Result<Vec<_>>>()?;
+            app.edit_incident(key, |incident| {
+                if let Some(title) = title {
+                    incident.title = title;
+                }
+                if let Some(severity) = severity {
+                    incident.severity = severity;
+                }
+                if let Some(timezone) = timezone {
+                    incident.timezone = timezone;
+                }
+                if !services.is_empty() {
+                    incident.services = services;
+                }
+                if let Some(private) = private {
+                    incident.private = private;
+                }
+                Ok(())
+            })?;
+            eprintln!("{key}: updated");
+        }
+    }
+    Ok(())
+}
+
+fn timeline(app: &Hindsight, command: TimelineCommand) -> Result<()> {
+    match command {
+        TimelineCommand::Import { key, file } => {
+            let name = file.display().to_string();
+            let report = if name == "-" {
+                app.import_timeline_csv(key, std::io::stdin().lock(), "<stdin>")?
+            } else {
+                let reader =
+                    std::fs::File::open(&file).with_context(|| format!("cannot open {name}"))?;
+                app.import_timeline_csv(key, std::io::BufReader::new(reader), &name)?
+            };
+            eprintln!(
+                "{key}: imported {} events from {name}{}",
+                report.added.len(),
+                match report.duplicates {
+                    0 => String::new(),
+                    n => format!(" ({n} already on the timeline, skipped)"),
+                }
+            );
+        }
+        TimelineCommand::Add {
+            key,
+            time,
+            kind,
+            text,
+            author,
+            severity,
+            evidence,
+            key_point,
+        } => {
+            let incident = app.incident(key)?;
+            let at = hindsight_import::local_time::parse_instant(&time, incident.timezone)
+                .context("--time")?;
+            let mut event = NewTimelineEvent::from_parts(
+                at,
+                kind,
+                &text,
+                hindsight_core::EventSource::Typed,
+                severity,
+            )?
+            .with_author(author.as_deref())?
+            .key_point(key_point);
+            for url in evidence {
+                event = event.with_evidence(url).context("--evidence")?;
+            }
+            match app.add_event(key, event)? {
+                Some(event) => println!("{}", event.id),
+                None => eprintln!("{key}: the timeline already has this event"),
+            }
+        }
+        TimelineCommand::List { key, json } => {
+            let record = app.record(key)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&record.timeline)?);
+            } else {
+                print!("{}", print::timeline(&record));
+            }
+        }
+        TimelineCommand::KeyPoint { key, id, off } => {
+            app.edit_event(key, event_id(id), |event| {
+                event.event = event.event.clone().key_point(!off);
+                Ok(())
+            })?;
+            eprintln!(
+                "{key}: event {id} {}",
+                if off {
+                    "is no longer a key point"
+                } else {
+                    "is a key point"
+                }
+            );
+        }
+        TimelineCommand::Evidence { key, id, url } => {
+            app.edit_event(key, event_id(id), |event| {
+                event.event = event
+                    .event
+                    .clone()
+                    .with_evidence(url)
+                    .map_err(|e| AppError::invalid("evidence", e))?;
+                Ok(())
+            })?;
+            eprintln!("{key}: evidence added to event {id}");
+        }
+        TimelineCommand::Remove { key, id } => {
+            app.remove_event(key, event_id(id))?;
+            eprintln!("{key}: event {id} removed");
+        }
+    }
+    Ok(())
+}
+
+fn role(app: &Hindsight, command: RoleCommand) -> Result<()> {
+    match command {
+        RoleCommand::Set {
+            key,
+            role,
+            name,
+            title,
+        } => {
+            let person = Person::new(&name, title.as_deref())?;
+            let shown = person.to_string();
+            app.edit_responders(key, |responders| {
+                responders.assign(role, person);
+                Ok(())
+            })?;
+            eprintln!("{key}: {} is {}", shown, role.title().to_lowercase());
+        }
+        RoleCommand::Remove { key, role, name } => {
+            let mut removed = false;
+            app.edit_responders(key, |responders| {
+                removed = responders.unassign(role, &name);
+                Ok(())
+            })?;
+            if !removed {
+                bail!("{key} has no {} named {name}", role.title().to_lowercase());
+            }
+            eprintln!("{key}: {name} is no longer {}", role.title().to_lowercase());
+        }
+    }
+    Ok(())
+}
+
+fn read_text(text: Option<String>, file: Option<std::path::PathBuf>) -> Result<String> {
+    match (text, file) {
+        (Some(text), _) if text != "-" => Ok(text),
+        (_, Some(file)) => std::fs::read_to_string(&file)
+            .with_context(|| format!("cannot read {}", file.display())),
+        _ => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .context("cannot read standard input")?;
+            Ok(text)
+        }
+    }
+}
+
+fn postmortem(app: &Hindsight, command: PostmortemCommand) -> Result<()> {
+    match command {
+        PostmortemCommand::Render { key, format } => match format {
+            Format::Markdown => print!("{}", app.render_markdown(key)?),
+        },
+        PostmortemCommand::Owner { key, name } => {
+            let owner = line("owner", &name)?;
+            edit(app, key, |pm| {
+                pm.owner = Some(owner.clone());
+                Ok(())
+            })?;
+            eprintln!("{key}: {owner} owns the post-mortem");
+        }
+        PostmortemCommand::Section {
+            key,
+            section,
+            text,
+            file,
+        } => {
+            let record = app.record(key)?;
+            let template = app.template(&record.postmortem.template)?;
+            if template.section(&section).is_none() {
+                bail!(
+                    "the {} template has no section `{section}`: expected one of {}",
+                    template.name,
+                    template
+                        .sections
+                        .iter()
+                        .map(|s| s.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            let text = read_text(text, file)?;
+            edit(app, key, |pm| {
+                pm.set_section(&section, &text)
+                    .map_err(|e| AppError::invalid(section.clone(), e))
+            })?;
+            eprintln!("{key}: section {section} saved");
+        }
+        PostmortemCommand::Sections { key } => {
+            let record = app.record(key)?;
+            let template = app.template(&record.postmortem.template)?;
+            print!("{}", print::sections(&record, &template));
+        }
+    }
+    Ok(())
+}
+
+fn impact(app: &Hindsight, args: ImpactArgs) -> Result<()> {
+    let custom = args
+        .custom
+        .iter()
+        .map(|c| parse_custom(c).with_context(|| format!("--custom {c:?}")))
+        .collect::<Result<Vec<_>>>()?;
+    let key = args.key;
+    edit(app, key, |pm| {
+        let impact = &mut pm.impact;
+        let set = |slot: &mut Option<u64>, value: Option<u64>| {
+            if value.is_some() {
+                *slot = value;
+            }
+        };
+        set(&mut impact.users_affected, args.users_affected);
+        set(&mut impact.accounts_affected, args.accounts_affected);
+        set(
+            &mut impact.notifications_out_of_sla,
+            args.notifications_out_of_sla,
+        );
+        set(&mut impact.events_dropped, args.events_dropped);
+        set(&mut impact.support_requests, args.support_requests);
+        for ticket in &args.support_tickets {
+            if !impact.support_tickets.contains(ticket) {
+                impact.support_tickets.push(ticket.clone());
+            }
+        }
+        for figure in &custom {
+            match impact.custom.iter_mut().find(|f| f.name == figure.name) {
+                Some(existing) => *existing = figure.clone(),
+                None => impact.custom.push(figure.clone()),
+            }
+        }
+        Ok(())
+    })?;
+    eprintln!("{key}: impact updated");
+    Ok(())
+}
+
+/// `NAME=VALUE` or `NAME=VALUE UNIT`.
+fn parse_custom(text: &str) -> Result<CustomFigure> {
+    let (name, rest) = text
+        .split_once('=')
+        .ok_or_else(|| anyhow!("expected NAME=VALUE or NAME=VALUE UNIT"))?;
+    let mut parts = rest.trim().splitn(2, char::is_whitespace);
+    let value = parts.next().unwrap_or_default().parse()?;
+    let unit = parts
+        .next()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(str::to_owned);
+    Ok(CustomFigure {
+        name: line("name", name)?,
+        value,
+        unit,
+    })
+}
+
+fn factor(app: &Hindsight, command: FactorCommand) -> Result<()> {
+    match command {
+        FactorCommand::Add {
+            key,
+            category,
+            description,
+            whys,
+            made_worse,
+        } => {
+            let mut factor =
+                ContributingFactor::new(category, &description).context("--description")?;
+            factor.whys = whys
+                .iter()
+                .map(|w| required("--why", w))
+                .collect::<Result<_>>()?;
+            factor.made_worse = made_worse;
+            let mut position = 0;
+            app.edit_postmortem(key, |pm| {
+                pm.factors.push(factor.clone());
+                Ok(())
+            })
+            .map(|pm| position = pm.factors.len())?;
+            println!("{position}");
+        }
+        FactorCommand::Remove { key, position } => {
+            app.edit_postmortem(key, |pm| {
+                if position == 0 || position > pm.factors.len() {
+                    return Err(AppError::NotFound(format!(
+                        "{key} has no contributing factor {position} (it has {})",
+                        pm.factors.len()
+                    )));
+                }
+                pm.factors.remove(position - 1);
+                Ok(())
+            })?;
+            eprintln!("{key}: factor {position} removed");
+        }
+    }
+    Ok(())
+}
+
+fn apply_action_fields(item: &mut NewActionItem, fields: &ActionFields) -> Result<(), AppError> {
+    if let Some(description) = &fields.description {
+        *item = item
+            .clone()
+            .with_description(description)
+            .map_err(|e| AppError::invalid("--description", e))?;
+    }
+    if let Some(owner) = &fields.owner {
+        *item = item
+            .clone()
+            .with_owner(Some(owner))
+            .map_err(|e| AppError::invalid("--owner", e))?;
+    }
+    if fields.due.is_some() {
+        item.due = fields.due;
+    }
+    if let Some(priority) = fields.priority {
+        item.priority = priority;
+    }
+    if let Some(kind) = fields.kind {
+        item.kind = kind;
+    }
+    if let Some(impact) = fields.impact {
+        item.impact = impact;
+    }
+    if let Some(effort) = fields.effort {
+        item.effort = effort;
+    }
+    if fields.ticket.is_some() {
+        item.ticket = fields.ticket.clone();
+    }
+    Ok(())
+}
+
+fn action(app: &Hindsight, command: ActionCommand) -> Result<()> {
+    match command {
+        ActionCommand::Add { key, title, fields } => {
+            let mut item = NewActionItem::new(&title).context("--title")?;
+            apply_action_fields(&mut item, &fields)?;
+            let action = app.add_action(key, &item)?;
+            println!("{}", action.id);
+        }
+        ActionCommand::List { key, json } => {
+            let (record, figures) = app.figures(key)?;
+            if json {
+                let tags = record.action_tags(&figures);
+                let items: Vec<_> = record
+                    .actions
+                    .iter()
+                    .map(|a| {
+                        let mut value = serde_json::to_value(a).unwrap_or_default();
+                        value["tags"] = serde_json::json!(tags);
+                        value
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&items)?);
+            } else {
+                print!("{}", print::actions(&record, &figures));
+            }
+        }
+        ActionCommand::Set {
+            key,
+            id,
+            title,
+            status,
+            fields,
+        } => {
+            let title = title.map(|t| line("--title", &t)).transpose()?;
+            app.edit_action(key, action_id(id), |action| {
+                if let Some(title) = title {
+                    action.item.title = title;
+                }
+                if let Some(status) = status {
+                    action.item.status = status;
+                }
+                apply_action_fields(&mut action.item, &fields)
+            })?;
+            eprintln!("{key}: action {id} updated");
+        }
+    }
+    Ok(())
+}
+
+fn question(app: &Hindsight, command: QuestionCommand) -> Result<()> {
+    match command {
+        QuestionCommand::Add {
+            key,
+            question,
+            answer,
+            asked_by,
+        } => {
+            let question = Question {
+                question: required("question", &question)?,
+                answer: answer.filter(|a| !a.trim().is_empty()),
+                asked_by: asked_by.filter(|a| !a.trim().is_empty()),
+            };
+            let pm = app.edit_postmortem(key, |pm| {
+                pm.questions.push(question.clone());
+                Ok(())
+            })?;
+            println!("{}", pm.questions.len());
+        }
+        QuestionCommand::Answer {
+            key,
+            position,
+            answer,
+        } => {
+            let answer = required("answer", &answer)?;
+            app.edit_postmortem(key, |pm| {
+                let count = pm.questions.len();
+                let question = position
+                    .checked_sub(1)
+                    .and_then(|i| pm.questions.get_mut(i))
+                    .ok_or_else(|| {
+                        AppError::NotFound(format!(
+                            "{key} has no question {position} (it has {count})"
+                        ))
+                    })?;
+                question.answer = Some(answer.clone());
+                Ok(())
+            })?;
+            eprintln!("{key}: question {position} answered");
+        }
+    }
+    Ok(())
+}
+
+fn link(app: &Hindsight, command: LinkCommand) -> Result<()> {
+    match command {
+        LinkCommand::Add {
+            key,
+            kind,
+            url,
+            title,
+        } => {
+            let link = Link {
+                kind,
+                url,
+                title: title.filter(|t| !t.trim().is_empty()),
+            };
+            edit(app, key, |pm| {
+                if !pm.communication.links.iter().any(|l| l.url == link.url) {
+                    pm.communication.links.push(link.clone());
+                }
+                Ok(())
+            })?;
+            eprintln!("{key}: link added");
+        }
+        LinkCommand::Channel { key, name } => {
+            let name = required("channel", &name)?;
+            edit(app, key, |pm| {
+                pm.communication.channel = Some(name.clone());
+                Ok(())
+            })?;
+            eprintln!("{key}: war room is {name}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,578 @@
+//! hindsight's backend for teams: one PostgreSQL database that every instance shares.
+//!
+//! It is synchronous like the SQLite backend: connections come from a small r2d2 pool and each
+//! [`Store`] method is one transaction on one connection.
+//!
+//! - Writes run at READ COMMITTED, whatever the server's default, because their concurrency
+//!   control relies on it: a statement that waited for a row lock sees the row as the other
+//!   transaction committed it, where REPEATABLE READ would fail with a serialization error. Two
+//!   saves of one post-mortem are told apart by a conditional `UPDATE … WHERE version = $n`,
+//!   and writes that replace a whole list (services, responders) first lock the incident's row,
+//!   so two of them never interleave their delete and insert.
+//! - Reads run in a REPEATABLE READ, READ ONLY transaction, so a [`Store::record`] assembled
+//!   from several queries is one consistent snapshot.
+//!
+//! Tables live in the first schema of the connection's `search_path`, so one database can hold
+//! several hindsight installations (or test runs) side by side; see [`PostgresStore::with_config`].
+
+mod migrations;
+mod rows;
+
+/// The driver, re-exported so callers build a [`postgres::Config`] with the very version this
+/// crate uses.
+pub use r2d2_postgres::postgres;
+
+use chrono::{DateTime, Utc};
+use hindsight_core::{
+    ActionId, ActionItem, EventId, Incident, IncidentKey, IncidentRecord, NewActionItem,
+    NewIncident, NewTimelineEvent, Postmortem, Responders, Role, TimelineEvent,
+};
+use hindsight_store::{Store, StoreError, StoreResult, Versioned};
+use postgres::{IsolationLevel, NoTls, Transaction};
+use r2d2_postgres::PostgresConnectionManager;
+use url::Url;
+
+use rows::{decode, evidence_json, instant, postmortem_json, severity_level};
+
+type Manager = PostgresConnectionManager<NoTls>;
+type Pool = r2d2::Pool<Manager>;
+
+/// A store in a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: Pool,
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url`: a `postgres://user@host:port/database` URL or a
+    /// `host=… user=… dbname=…` string. Call [`Store::migrate`] before use.
+    pub fn connect(url: &str) -> StoreResult<Self> {
+        let config: postgres::Config = url.parse().map_err(|e| {
+            StoreError::Backend(format!("invalid PostgreSQL connection string: {e}").into())
+        })?;
+        Self::with_config(config)
+    }
+
+    /// Connects with a ready-made configuration. Setting
+    /// `config.options("-c search_path=<schema>")` keeps hindsight's tables in `<schema>`,
+    /// which must exist. Fails if no connection can be opened.
+    pub fn with_config(config: postgres::Config) -> StoreResult<Self> {
+        let pool = r2d2::Pool::builder()
+            // Each method holds one connection for one short transaction: a few are plenty,
+            // and many instances against one server must stay under its max_connections.
+            .max_size(8)
+            // Open one connection up front, so a wrong address or password fails here, and
+            // the rest only when there is work for them.
+            .min_idle(Some(1))
+            // A server that does not answer is reported in seconds, not after r2d2's 30.
+            .connection_timeout(std::time::Duration::from_secs(5))
+            .build(PostgresConnectionManager::new(config, NoTls))
+            .map_err(|e| {
+                StoreError::Backend(format!("cannot connect to PostgreSQL: {e}").into())
+            })?;
+        Ok(PostgresStore { pool })
+    }
+
+    fn conn(&self) -> StoreResult<r2d2::PooledConnection<Manager>> {
+        self.pool.get().map_err(StoreError::backend)
+    }
+
+    /// Runs `work` in a READ COMMITTED transaction, committed only when it succeeds; dropping
+    /// the transaction on an error rolls it back.
+    fn write<T>(
+        &self,
+        work: impl FnOnce(&mut Transaction<'_>) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let mut conn = self.conn()?;
+        let mut tx = conn
+            .build_transaction()
+            .isolation_level(IsolationLevel::ReadCommitted)
+            .start()
+            .map_err(db)?;
+        let value = work(&mut tx)?;
+        tx.commit().map_err(db)?;
+        Ok(value)
+    }
+
+    /// Runs `work` in a read-only REPEATABLE READ transaction: one consistent snapshot.
+    fn read<T>(&self, work: impl FnOnce(&mut Transaction<'_>) -> StoreResult<T>) -> StoreResult<T> {
+        let mut conn = self.conn()?;
+        let mut tx = conn
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .map_err(db)?;
+        let value = work(&mut tx)?;
+        tx.commit().map_err(db)?;
+        Ok(value)
+    }
+}
+
+fn db(error: postgres::Error) -> StoreError {
+    StoreError::backend(error)
+}
+
+/// The row id of `key`. A number too big for a `bigint` was never handed out.
+fn row_id(key: IncidentKey) -> StoreResult<i64> {
+    i64::try_from(key.number()).map_err(|_| StoreError::IncidentNotFound(key))
+}
+
+/// The row id of `key`, or not found.
+fn incident_id(tx: &mut Transaction<'_>, key: IncidentKey) -> StoreResult<i64> {
+    tx.query_opt("SELECT id FROM incidents WHERE id = $1", &[&row_id(key)?])
+        .map_err(db)?
+        .map(|row| row.try_get(0).map_err(db))
+        .unwrap_or(Err(StoreError::IncidentNotFound(key)))
+}
+
+/// Like [`incident_id`], and holds the incident's row lock until the transaction ends, so
+/// writes that replace a whole list of the incident take turns. `NO KEY UPDATE` still lets
+/// others add events and action items, whose foreign keys only need `KEY SHARE`.
+fn lock_incident(tx: &mut Transaction<'_>, key: IncidentKey) -> StoreResult<i64> {
+    tx.query_opt(
+        "SELECT id FROM incidents WHERE id = $1 FOR NO KEY UPDATE",
+        &[&row_id(key)?],
+    )
+    .map_err(db)?
+    .map(|row| row.try_get(0).map_err(db))
+    .unwrap_or(Err(StoreError::IncidentNotFound(key)))
+}
+
+fn load_incident(tx: &mut Transaction<'_>, key: IncidentKey) -> StoreResult<Incident> {
+    let sql = format!("{} WHERE i.id = $1", rows::INCIDENT_SELECT);
+    let row = tx
+        .query_opt(&sql, &[&row_id(key)?])
+        .map_err(db)?
+        .ok_or(StoreError::IncidentNotFound(key))?;
+    rows::RawIncident::from_row(&row)
+        .map_err(db)?
+        .into_incident()
+}
+
+/// Replaces the services of incident `id`, keeping their order, in one statement.
+fn write_services(
+    tx: &mut Transaction<'_>,
+    id: i64,
+    services: &[hindsight_core::ServiceName],
+) -> StoreResult<()> {
+    tx.execute(
+        "DELETE FROM incident_services WHERE incident_id = $1",
+        &[&id],
+    )
+    .map_err(db)?;
+    let services: Vec<&str> = services.iter().map(|s| s.as_str()).collect();
+    tx.execute(
+        "INSERT INTO incident_services (incident_id, position, service)
+         SELECT $1, s.position - 1, s.service
+         FROM unnest($2::text[]) WITH ORDINALITY AS s (service, position)",
+        &[&id, &services],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
+fn load_responders(tx: &mut Transaction<'_>, id: i64) -> StoreResult<Responders> {
+    let rows = tx
+        .query(
+            "SELECT role, name, job_title FROM responders WHERE incident_id = $1
+             ORDER BY role, position",
+            &[&id],
+        )
+        .map_err(db)?;
+    let mut responders = Responders::default();
+    for row in rows {
+        let role: String = row.try_get("role").map_err(db)?;
+        let name: String = row.try_get("name").map_err(db)?;
+        let job_title: Option<String> = row.try_get("job_title").map_err(db)?;
+        let role: Role = decode("responder role", &role)?;
+        let person = hindsight_core::Person::new(&name, job_title.as_deref())
+            .map_err(|e| StoreError::corrupt("responder", e))?;
+        responders.assign(role, person);
+    }
+    Ok(responders)
+}
+
+fn load_timeline(tx: &mut Transaction<'_>, id: i64) -> StoreResult<Vec<TimelineEvent>> {
+    let sql = format!(
+        "SELECT {} FROM timeline_events WHERE incident_id = $1 ORDER BY at, id",
+        rows::EVENT_COLUMNS
+    );
+    tx.query(&sql, &[&id])
+        .map_err(db)?
+        .iter()
+        .map(|row| rows::RawEvent::from_row(row).map_err(db)?.into_event())
+        .collect()
+}
+
+fn load_postmortem(tx: &mut Transaction<'_>, id: i64) -> StoreResult<Versioned<Postmortem>> {
+    let row = tx
+        .query_opt(
+            "SELECT version, document FROM postmortems WHERE incident_id = $1",
+            &[&id],
+        )
+        .map_err(db)?
+        // Every incident is created with its post-mortem, in one transaction.
+        .ok_or_else(|| StoreError::corrupt("post-mortem", format!("incident {id} has none")))?;
+    rows::postmortem(&row)
+}
+
+fn load_actions(tx: &mut Transaction<'_>, id: i64) -> StoreResult<Vec<ActionItem>> {
+    let sql = format!(
+        "SELECT {} FROM action_items WHERE incident_id = $1 ORDER BY id",
+        rows::ACTION_COLUMNS
+    );
+    tx.query(&sql, &[&id])
+        .map_err(db)?
+        .iter()
+        .map(|row| rows::RawAction::from_row(row).map_err(db)?.into_action())
+        .collect()
+}
+
+impl Store for PostgresStore {
+    fn migrate(&self) -> StoreResult<()> {
+        let mut conn = self.conn()?;
+        migrations::run(&mut conn)
+    }
+
+    fn create_incident(&self, new: &NewIncident, now: DateTime<Utc>) -> StoreResult<Incident> {
+        let now = instant(now);
+        self.write(|tx| {
+            let id: i64 = tx
+                .query_one(
+                    "INSERT INTO incidents (title, severity, timezone, private, created_at)
+                     VALUES ($1, $2, $3, $4, $5)
+                     RETURNING id",
+                    &[
+                        &new.title.as_str(),
+                        &severity_level(new.severity),
+                        &new.timezone.name(),
+                        &new.private,
+                        &now,
+                    ],
+                )
+                .and_then(|row| row.try_get(0))
+                .map_err(db)?;
+            write_services(tx, id, &new.services)?;
+            let postmortem = Postmortem::new(&new.template);
+            tx.execute(
+                "INSERT INTO postmortems
+                    (incident_id, version, owner, status, template, document, updated_at)
+                 VALUES ($1, 1, $2, $3, $4, $5, $6)",
+                &[
+                    &id,
+                    &postmortem.owner.as_ref().map(|o| o.as_str()),
+                    &postmortem.status.as_str(),
+                    &postmortem.template,
+                    &postmortem_json(&postmortem)?,
+                    &now,
+                ],
+            )
+            .map_err(db)?;
+            load_incident(tx, rows::incident_key(id)?)
+        })
+    }
+
+    fn incident(&self, key: IncidentKey) -> StoreResult<Incident> {
+        self.read(|tx| load_incident(tx, key))
+    }
+
+    fn list_incidents(&self, limit: u32) -> StoreResult<Vec<Incident>> {
+        self.read(|tx| {
+            let sql = format!("{} ORDER BY i.id DESC LIMIT $1", rows::INCIDENT_SELECT);
+            tx.query(&sql, &[&i64::from(limit)])
+                .map_err(db)?
+                .iter()
+                .map(|row| {
+                    rows::RawIncident::from_row(row)
+                        .map_err(db)?
+                        .into_incident()
+                })
+                .collect()
+        })
+    }
+
+    fn update_incident(&self, incident: &Incident) -> StoreResult<()> {
+        let key = incident.key;
+        self.write(|tx| {
+            // The UPDATE also takes the incident's row lock, which serialises the
+            // replacement of the services below with any concurrent one.
+            let id = row_id(key)?;
+            let changed = tx
+                .execute(
+                    "UPDATE incidents SET title = $2, severity = $3, timezone = $4, private = $5
+                     WHERE id = $1",
+                    &[
+                        &id,
+                        &incident.title.as_str(),
+                        &severity_level(incident.severity),
+                        &incident.timezone.name(),
+                        &incident.private,
+                    ],
+                )
+                .map_err(db)?;
+            if changed == 0 {
+                return Err(StoreError::IncidentNotFound(key));
+            }
+            write_services(tx, id, &incident.services)
+        })
+    }
+
+    fn record(&self, key: IncidentKey) -> StoreResult<IncidentRecord> {
+        self.read(|tx| {
+            let incident = load_incident(tx, key)?;
+            let id = row_id(key)?;
+            let postmortem = load_postmortem(tx, id)?;
+            Ok(IncidentRecord {
+                incident,
+                responders: load_responders(tx, id)?,
+                timeline: load_timeline(tx, id)?,
+                postmortem: postmortem.value,
+                postmortem_version: postmortem.version,
+                actions: load_actions(tx, id)?,
+            })
+        })
+    }
+
+    fn set_responders(&self, key: IncidentKey, responders: &Responders) -> StoreResult<()> {
+        self.write(|tx| {
+            let id = lock_incident(tx, key)?;
+            tx.execute("DELETE FROM responders WHERE incident_id = $1", &[&id])
+                .map_err(db)?;
+            // Columns as arrays, inserted in one statement; the position is the order of
+            // `Responders::iter`, which reads back into the same value.
+            let (mut roles, mut names, mut job_titles) = (Vec::new(), Vec::new(), Vec::new());
+            for (role, person) in responders.iter() {
+                roles.push(role.as_str());
+                names.push(person.name.as_str());
+                job_titles.push(person.job_title.as_deref());
+            }
+            tx.execute(
+                "INSERT INTO responders (incident_id, role, position, name, job_title)
+                 SELECT $1, r.role, r.position - 1, r.name, r.job_title
+                 FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY
+                      AS r (role, name, job_title, position)",
+                &[&id, &roles, &names, &job_titles],
+            )
+            .map_err(db)?;
+            Ok(())
+        })
+    }
+
+    fn add_timeline_events(
+        &self,
+        key: IncidentKey,
+        events: &[NewTimelineEvent],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<TimelineEvent>> {
+        let now = instant(now);
+        self.write(|tx| {
+            let id = incident_id(tx, key)?;
+            // One row at a time, so each id is known to belong to its event.
+            let insert = tx
+                .prepare(
+                    "INSERT INTO timeline_events
+                        (incident_id, at, kind, text, author, source, severity, evidence,
+                         key_point, recorded_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                     RETURNING id",
+                )
+                .map_err(db)?;
+            let mut stored = Vec::with_capacity(events.len());
+            for event in events {
+                let event_id: i64 = tx
+                    .query_one(
+                        &insert,
+                        &[
+                            &id,
+                            &event.at(),
+                            &event.kind().as_str(),
+                            &event.text(),
+                            &event.author(),
+                            &event.source().as_str(),
+                            &event.severity().map(severity_level),
+                            &evidence_json(event.evidence()),
+                            &event.is_key_point(),
+                            &now,
+                        ],
+                    )
+                    .and_then(|row| row.try_get(0))
+                    .map_err(db)?;
+                stored.push(TimelineEvent {
+                    id: EventId(event_id),
+                    event: event.clone(),
+                    recorded_at: now,
+                });
+            }
+            Ok(stored)
+        })
+    }
+
+    fn update_timeline_event(&self, key: IncidentKey, event: &TimelineEvent) -> StoreResult<()> {
+        self.write(|tx| {
+            let id = incident_id(tx, key)?;
+            let changed = tx
+                .execute(
+                    "UPDATE timeline_events SET at = $3, kind = $4, text = $5, author = $6,
+                        source = $7, severity = $8, evidence = $9, key_point = $10
+                     WHERE incident_id = $1 AND id = $2",
+                    &[
+                        &id,
+                        &event.id.0,
+                        &event.at(),
+                        &event.kind().as_str(),
+                        &event.text(),
+                        &event.author(),
+                        &event.source().as_str(),
+                        &event.severity().map(severity_level),
+                        &evidence_json(event.evidence()),
+                        &event.is_key_point(),
+                    ],
+                )
+                .map_err(db)?;
+            if changed == 0 {
+                return Err(StoreError::EventNotFound { key, id: event.id });
+            }
+            Ok(())
+        })
+    }
+
+    fn delete_timeline_event(&self, key: IncidentKey, event: EventId) -> StoreResult<()> {
+        self.write(|tx| {
+            let id = incident_id(tx, key)?;
+            let changed = tx
+                .execute(
+                    "DELETE FROM timeline_events WHERE incident_id = $1 AND id = $2",
+                    &[&id, &event.0],
+                )
+                .map_err(db)?;
+            if changed == 0 {
+                return Err(StoreError::EventNotFound { key, id: event });
+            }
+            Ok(())
+        })
+    }
+
+    fn postmortem(&self, key: IncidentKey) -> StoreResult<Versioned<Postmortem>> {
+        self.read(|tx| {
+            let id = incident_id(tx, key)?;
+            load_postmortem(tx, id)
+        })
+    }
+
+    fn save_postmortem(
+        &self,
+        key: IncidentKey,
+        postmortem: &Postmortem,
+        expected_version: u64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        let now = instant(now);
+        // A version too big for a bigint matches no row: NULL equals nothing.
+        let expected = i64::try_from(expected_version).ok();
+        self.write(|tx| {
+            let id = incident_id(tx, key)?;
+            // The version check and the write are one statement. If another save holds the
+            // row, this one waits for it to commit, then re-checks the WHERE against the
+            // version it left, so of two saves from the same version exactly one succeeds.
+            let saved = tx
+                .query_opt(
+                    "UPDATE postmortems SET version = version + 1, owner = $3, status = $4,
+                        template = $5, document = $6, updated_at = $7
+                     WHERE incident_id = $1 AND version = $2
+                     RETURNING version",
+                    &[
+                        &id,
+                        &expected,
+                        &postmortem.owner.as_ref().map(|o| o.as_str()),
+                        &postmortem.status.as_str(),
+                        &postmortem.template,
+                        &postmortem_json(postmortem)?,
+                        &now,
+                    ],
+                )
+                .map_err(db)?;
+            match saved {
+                Some(row) => rows::version("post-mortem version", row.try_get(0).map_err(db)?),
+                None => Err(StoreError::Conflict {
+                    key,
+                    expected: expected_version,
+                    actual: load_postmortem(tx, id)?.version,
+                }),
+            }
+        })
+    }
+
+    fn add_action_item(
+        &self,
+        key: IncidentKey,
+        item: &NewActionItem,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ActionItem> {
+        let now = instant(now);
+        self.write(|tx| {
+            let id = incident_id(tx, key)?;
+            let action_id: i64 = tx
+                .query_one(
+                    "INSERT INTO action_items
+                        (incident_id, title, description, owner, due, priority, kind, impact,
+                         effort, status, ticket, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                     RETURNING id",
+                    &[
+                        &id,
+                        &item.title.as_str(),
+                        &item.description,
+                        &item.owner.as_ref().map(|o| o.as_str()),
+                        &item.due,
+                        &item.priority.as_str(),
+                        &item.kind.as_str(),
+                        &item.impact.as_str(),
+                        &item.effort.as_str(),
+                        &item.status.as_str(),
+                        &item.ticket.as_ref().map(Url::as_str),
+                        &now,
+                    ],
+                )
+                .and_then(|row| row.try_get(0))
+                .map_err(db)?;
+            Ok(ActionItem {
+                id: ActionId(action_id),
+                item: item.clone(),
+                created_at: now,
+            })
+        })
+    }
+
+    fn update_action_item(&self, key: IncidentKey, item: &ActionItem) -> StoreResult<()> {
+        self.write(|tx| {
+            let id = incident_id(tx, key)?;
+            let changed = tx
+                .execute(
+                    "UPDATE action_items SET title = $3, description = $4, owner = $5, due = $6,
+                        priority = $7, kind = $8, impact = $9, effort = $10, status = $11,
+                        ticket = $12
+                     WHERE incident_id = $1 AND id = $2",
+                    &[
+                        &id,
+                        &item.id.0,
+                        &item.item.title.as_str(),
+                        &item.item.description,
+                        &item.item.owner.as_ref().map(|o| o.as_str()),
+                        &item.item.due,
+                        &item.item.priority.as_str(),
+                        &item.item.kind.as_str(),
+                        &item.item.impact.as_str(),
+                        &item.item.effort.as_str(),
+                        &item.item.status.as_str(),
+                        &item.item.ticket.as_ref().map(Url::as_str),
+                    ],
+                )
+                .map_err(db)?;
+            if changed == 0 {
+                return Err(StoreError::ActionNotFound { key, id: item.id });
+            }
+            Ok(())
+        })
+    }
+}

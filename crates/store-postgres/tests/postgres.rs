@@ -1,0 +1,208 @@
+//! What only a shared server can get wrong: instances migrating at once, writers racing on one
+//! incident, and rows edited behind hindsight's back. Skipped like the contract suite when
+//! `HINDSIGHT_TEST_POSTGRES` is unset.
+
+mod support;
+
+use chrono::{DateTime, TimeZone, Utc};
+use hindsight_core::{IncidentKey, NewIncident, Person, Responders, Role, Severity};
+use hindsight_store::{Store, StoreError};
+use std::sync::Barrier;
+use support::{Schema, fresh, server};
+
+fn at(h: u32, m: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 20, h, m, 0)
+        .single()
+        .expect("a valid instant")
+}
+
+fn incident(store: &dyn Store) -> IncidentKey {
+    let severity = Severity::from_level(2).expect("a valid severity");
+    let new = NewIncident::new("race", severity, chrono_tz::Europe::Paris).expect("valid");
+    store.create_incident(&new, at(9, 0)).expect("created").key
+}
+
+#[test]
+fn instances_migrating_one_fresh_schema_at_once_all_succeed() {
+    let Some(server) = server() else { return };
+    let schema = Schema::create(&server);
+    let instances = 4;
+    let start = Barrier::new(instances);
+    let results: Vec<_> = std::thread::scope(|s| {
+        let threads: Vec<_> = (0..instances)
+            .map(|_| {
+                s.spawn(|| {
+                    // Its own pool, as a separate process would have.
+                    let store = schema.store();
+                    start.wait();
+                    store.migrate()
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    for result in results {
+        result.unwrap();
+    }
+    let applied: i64 = schema
+        .admin()
+        .query_one(
+            &format!("SELECT count(*) FROM {}", schema.table("schema_migrations")),
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(applied, 1);
+}
+
+#[test]
+fn a_migration_changed_after_it_was_applied_is_refused() {
+    let Some(store) = fresh() else { return };
+    store
+        .schema()
+        .admin()
+        .execute(
+            &format!(
+                "UPDATE {} SET checksum = 'tampered' WHERE version = 1",
+                store.schema().table("schema_migrations")
+            ),
+            &[],
+        )
+        .unwrap();
+    match store.migrate() {
+        Err(StoreError::MigrationChanged { version, name }) => {
+            assert_eq!((version, name.as_str()), (1, "initial"));
+        }
+        other => panic!("expected a changed migration, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_database_migrated_by_a_newer_hindsight_is_refused() {
+    let Some(store) = fresh() else { return };
+    store
+        .schema()
+        .admin()
+        .execute(
+            &format!(
+                "INSERT INTO {} (version, name, checksum) VALUES (99, 'future', '')",
+                store.schema().table("schema_migrations")
+            ),
+            &[],
+        )
+        .unwrap();
+    assert!(matches!(
+        store.migrate(),
+        Err(StoreError::DatabaseTooNew {
+            found: 99,
+            known: 1
+        })
+    ));
+}
+
+#[test]
+fn of_many_saves_from_one_version_exactly_one_wins() {
+    let Some(store) = fresh() else { return };
+    let key = incident(&*store);
+    let read = store.postmortem(key).unwrap();
+    let writers = 8;
+    let start = Barrier::new(writers);
+    let results: Vec<_> = std::thread::scope(|s| {
+        let threads: Vec<_> = (0..writers)
+            .map(|i| {
+                let (store, read, start) = (&*store, &read, &start);
+                s.spawn(move || {
+                    let mut mine = read.value.clone();
+                    mine.set_section("overview", &format!("writer {i}"))
+                        .unwrap();
+                    start.wait();
+                    (
+                        mine.clone(),
+                        store.save_postmortem(key, &mine, read.version, at(10, 0)),
+                    )
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    let mut winners = Vec::new();
+    for (document, result) in results {
+        match result {
+            Ok(version) => winners.push((document, version)),
+            Err(StoreError::Conflict {
+                expected, actual, ..
+            }) => {
+                assert_eq!(expected, read.version);
+                assert_eq!(actual, read.version + 1);
+            }
+            Err(other) => panic!("expected a save or a conflict, got {other:?}"),
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one save wins");
+    let (document, version) = winners.remove(0);
+    assert_eq!(version, read.version + 1);
+    let now = store.postmortem(key).unwrap();
+    assert_eq!((now.value, now.version), (document, version));
+}
+
+#[test]
+fn writers_replacing_one_incidents_lists_at_once_take_turns() {
+    let Some(store) = fresh() else { return };
+    let key = incident(&*store);
+    let writers = 6;
+    let start = Barrier::new(writers);
+    std::thread::scope(|s| {
+        for i in 0..writers {
+            let (store, start) = (&*store, &start);
+            s.spawn(move || {
+                let mut incident = store.incident(key).unwrap();
+                incident.services = vec![
+                    format!("service-{i}-a").try_into().unwrap(),
+                    format!("service-{i}-b").try_into().unwrap(),
+                ];
+                let mut responders = Responders::default();
+                responders.assign(
+                    Role::Commander,
+                    Person::new(&format!("P{i}"), None).unwrap(),
+                );
+                responders.assign(Role::Sme, Person::new("Cy", Some("DBA")).unwrap());
+                start.wait();
+                store.update_incident(&incident).unwrap();
+                store.set_responders(key, &responders).unwrap();
+            });
+        }
+    });
+    // Whoever came last, the lists are one writer's whole, never a mix.
+    let record = store.record(key).unwrap();
+    let services: Vec<_> = record
+        .incident
+        .services
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    assert_eq!(services.len(), 2);
+    assert_eq!(services[0].replace("-a", "-b"), services[1]);
+    assert_eq!(record.responders.smes.len(), 1);
+    assert!(record.responders.commander.is_some());
+}
+
+#[test]
+fn a_value_the_domain_refuses_is_corrupt_and_named() {
+    let Some(store) = fresh() else { return };
+    let key = incident(&*store);
+    store
+        .schema()
+        .admin()
+        .execute(
+            &format!(
+                "UPDATE {} SET timezone = 'Mars/Olympus_Mons'",
+                store.schema().table("incidents")
+            ),
+            &[],
+        )
+        .unwrap();
+    match store.incident(key) {
+        Err(StoreError::Corrupt { what, .. }) => assert_eq!(what, "incident timezone"),
+        other => panic!("expected a corrupt timezone, got {other:?}"),
+    }
+}
