@@ -10,9 +10,10 @@
 //!   *detected* (how long the alert waited for a person); impact lasts from *started* to
 //!   *resolved*.
 //! - time in severity: the severity history is the events carrying a severity
-//!   (`severity_changed`, and `declared` with a severity), in order; without any, the severity
-//!   the incident was declared at holds throughout. Each severity holds from its event to the
-//!   next one; the first also covers the time from the start of impact to its event, and the
+//!   (`severity_changed`, and `declared` with a severity), in order. When the first of them is a
+//!   *change*, it changed from the severity the incident was opened with, which therefore comes
+//!   first; without any, that severity holds throughout. Each severity holds from its event to
+//!   the next one; the first also covers the time from the start of impact to its event, and the
 //!   last runs to the resolution (or to "now" for an incident still open). Windows before the
 //!   start are cut off, so the times always add up to the impact duration.
 
@@ -90,29 +91,30 @@ impl SeverityWindow {
     }
 }
 
-/// The severity history of an incident: `(instant, severity)` in order. Without any severity
-/// on the timeline, the declared severity with no instant.
+/// The severity history of an incident: `(instant, severity)` in order, starting with the
+/// severity it was opened with (no instant) unless the timeline's first entry declares one.
 pub fn severity_history(
-    declared: Severity,
+    opened_at: Severity,
     events: &[TimelineEvent],
 ) -> Vec<(Option<DateTime<Utc>>, Severity)> {
     let mut entries: Vec<_> = events
         .iter()
-        .filter_map(|e| e.severity().map(|s| (e.at(), e.id, s)))
+        .filter_map(|e| e.severity().map(|s| (e.at(), e.id, e.kind(), s)))
         .collect();
-    entries.sort_by_key(|(at, id, _)| (*at, *id));
-    if entries.is_empty() {
-        return vec![(None, declared)];
-    }
-    entries
+    entries.sort_by_key(|(at, id, _, _)| (*at, *id));
+    let declared_first = entries
+        .first()
+        .is_some_and(|(_, _, kind, _)| *kind == EventKind::Declared);
+    let opening = (!declared_first).then_some((None, opened_at));
+    opening
         .into_iter()
-        .map(|(at, _, s)| (Some(at), s))
+        .chain(entries.into_iter().map(|(at, _, _, s)| (Some(at), s)))
         .collect()
 }
 
 /// The stretches of time at each severity between `start` and `end` (see the module docs).
 pub fn severity_windows(
-    declared: Severity,
+    opened_at: Severity,
     events: &[TimelineEvent],
     start: DateTime<Utc>,
     end: DateTime<Utc>,
@@ -120,7 +122,7 @@ pub fn severity_windows(
     if end <= start {
         return Vec::new();
     }
-    let history = severity_history(declared, events);
+    let history = severity_history(opened_at, events);
     let mut windows: Vec<SeverityWindow> = Vec::new();
     for (i, (at, severity)) in history.iter().enumerate() {
         let from = if i == 0 {
@@ -168,7 +170,7 @@ pub struct Figures {
 impl Figures {
     /// Derives every figure. `now` ends the last severity window of an incident still open.
     pub fn compute(
-        declared: Severity,
+        opened_at: Severity,
         timezone: Tz,
         events: &[TimelineEvent],
         policy: &MeetingPolicy,
@@ -178,12 +180,12 @@ impl Figures {
         let between = |from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>| {
             Some((to? - from?).num_seconds())
         };
-        let history = severity_history(declared, events);
-        let peak_severity = history.iter().map(|(_, s)| *s).min().unwrap_or(declared);
-        let current_severity = history.last().map(|(_, s)| *s).unwrap_or(declared);
+        let history = severity_history(opened_at, events);
+        let peak_severity = history.iter().map(|(_, s)| *s).min().unwrap_or(opened_at);
+        let current_severity = history.last().map(|(_, s)| *s).unwrap_or(opened_at);
         let severity_windows = match instants.started {
             Some(start) => {
-                severity_windows(declared, events, start, instants.resolved.unwrap_or(now))
+                severity_windows(opened_at, events, start, instants.resolved.unwrap_or(now))
             }
             None => Vec::new(),
         };
@@ -326,6 +328,21 @@ mod tests {
         );
         assert_eq!(f.peak_severity, sev(1));
         assert_eq!(f.current_severity, sev(3));
+    }
+
+    #[test]
+    fn a_first_change_of_severity_changes_from_the_severity_the_incident_was_opened_with() {
+        let events = [
+            event(1, 0, EventKind::ImpactStarted, None),
+            event(2, 50, EventKind::SeverityChanged, Some(2)),
+            event(3, 165, EventKind::Resolved, None),
+        ];
+        let f = figures(3, &events);
+        assert_eq!(
+            f.time_in_severity_s,
+            BTreeMap::from([(sev(2), 115 * 60), (sev(3), 50 * 60)])
+        );
+        assert_eq!((f.peak_severity, f.current_severity), (sev(2), sev(2)));
     }
 
     #[test]

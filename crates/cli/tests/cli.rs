@@ -1,0 +1,666 @@
+//! The `hindsight` binary as a user runs it: a real process over a real SQLite file (and a real
+//! PostgreSQL where `HINDSIGHT_TEST_POSTGRES` names one).
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use serde_json::Value;
+use std::{path::Path, process::Command};
+
+const GITHUB_CSV: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/github-2018-10-21.csv"
+);
+
+/// One user's workspace: a fresh database file and the binary pointed at it.
+struct Hindsight {
+    dir: tempfile::TempDir,
+    db: String,
+}
+
+/// What a run printed and how it ended.
+#[derive(Debug)]
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn ok(self) -> Run {
+        assert_eq!(self.code, 0, "expected success, got {self:#?}");
+        self
+    }
+
+    fn failed(self) -> Run {
+        assert_ne!(self.code, 0, "expected a failure, got {self:#?}");
+        assert!(!self.stderr.contains("panicked"), "a panic: {self:#?}");
+        self
+    }
+}
+
+impl Hindsight {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("hindsight.db").display().to_string();
+        Hindsight { dir, db }
+    }
+
+    fn on(db: String) -> Self {
+        Hindsight {
+            dir: tempfile::tempdir().unwrap(),
+            db,
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        self.run_with_stdin(args, None)
+    }
+
+    fn run_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        use std::io::Write;
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hindsight"));
+        command
+            .args(["--db", &self.db])
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("HINDSIGHT_DB")
+            .env_remove("HINDSIGHT_CONFIG")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = command.spawn().unwrap();
+        let mut pipe = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            pipe.write_all(text.as_bytes()).unwrap();
+        }
+        drop(pipe);
+        let output = child.wait_with_output().unwrap();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(output.stdout).unwrap(),
+            stderr: String::from_utf8(output.stderr).unwrap(),
+        }
+    }
+
+    fn new_incident(&self, title: &str, severity: &str, timezone: &str) -> String {
+        let run = self
+            .run(&[
+                "incident",
+                "new",
+                "--title",
+                title,
+                "--severity",
+                severity,
+                "--timezone",
+                timezone,
+            ])
+            .ok();
+        run.stdout.trim().to_owned()
+    }
+
+    fn write(&self, name: &str, text: &str) -> String {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    }
+
+    fn figures(&self, key: &str) -> Value {
+        serde_json::from_str(&self.run(&["figures", key, "--json"]).ok().stdout).unwrap()
+    }
+}
+
+#[test]
+fn a_new_incident_prints_its_key_and_keys_count_up() {
+    let h = Hindsight::new();
+    assert_eq!(
+        h.new_incident("Checkout 502s", "SEV-1", "Europe/Paris"),
+        "INC-1"
+    );
+    assert_eq!(h.new_incident("Search slow", "sev3", "UTC"), "INC-2");
+    let list = h.run(&["incident", "list"]).ok().stdout;
+    assert!(list.starts_with("INC-2"), "{list}");
+    assert!(list.contains("INC-1    SEV-1"), "{list}");
+}
+
+#[test]
+fn the_database_can_come_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("from-env.db");
+    let output = Command::new(env!("CARGO_BIN_EXE_hindsight"))
+        .args(["incident", "new", "--title", "x", "--severity", "SEV-2"])
+        .env("HINDSIGHT_DB", &db)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "INC-1");
+    assert!(db.exists());
+    assert!(!dir.path().join("hindsight.db").exists());
+}
+
+/// GitHub's public post-mortem of 21 October 2018 (see tests/data/github-2018-10-21.SOURCE.md):
+/// the figures derived from its published timeline equal the durations it published.
+fn check_github_2018(h: &Hindsight) {
+    let key = h.new_incident(
+        "GitHub: 24 hours of degraded service after a network partition",
+        "SEV-1",
+        "UTC",
+    );
+    let run = h.run(&["timeline", "import", &key, GITHUB_CSV]).ok();
+    assert!(run.stderr.contains("imported 26 events"), "{}", run.stderr);
+
+    let figures = h.figures(&key);
+    assert_eq!(figures["started_at"], "2018-10-21T22:52:00Z");
+    assert_eq!(figures["detected_at"], "2018-10-21T22:54:00Z");
+    assert_eq!(figures["acknowledged_at"], "2018-10-21T23:11:00Z");
+    assert_eq!(figures["mitigated_at"], "2018-10-22T16:24:00Z");
+    assert_eq!(figures["resolved_at"], "2018-10-22T23:03:00Z");
+    // "24 hours and 11 minutes of service degradation".
+    assert_eq!(figures["impact_duration_s"], 24 * 3600 + 11 * 60);
+    assert_eq!(figures["time_to_resolve_s"], 24 * 3600 + 11 * 60);
+    assert_eq!(figures["time_to_detect_s"], 2 * 60);
+    assert_eq!(figures["time_to_acknowledge_s"], 17 * 60);
+    assert_eq!(figures["time_to_mitigate_s"], 17 * 3600 + 32 * 60);
+    // Yellow (SEV-2) until "two minutes" after 23:11, then red (SEV-1) until resolution.
+    assert_eq!(figures["time_in_severity_s"]["SEV-2"], 21 * 60);
+    assert_eq!(figures["time_in_severity_s"]["SEV-1"], 23 * 3600 + 50 * 60);
+    // Resolved on Monday 22 October: five business days later is Monday 29 October.
+    assert_eq!(figures["meeting_deadline"], "2018-10-29");
+
+    let markdown = h
+        .run(&["postmortem", "render", &key, "--format", "markdown"])
+        .ok()
+        .stdout;
+    assert!(
+        markdown.contains("| 2018-10-21 22:52:00 UTC | Impact started |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| 2018-10-22 23:03:00 UTC | Resolved |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| Impact duration | 1d 0h 11m (87060 s) |"),
+        "{markdown}"
+    );
+
+    // Importing the same file again adds nothing.
+    let again = h.run(&["timeline", "import", &key, GITHUB_CSV]).ok();
+    assert!(
+        again.stderr.contains("imported 0 events") && again.stderr.contains("26 already"),
+        "{}",
+        again.stderr
+    );
+}
+
+#[test]
+fn github_2018_published_durations_are_derived_from_its_timeline() {
+    check_github_2018(&Hindsight::new());
+}
+
+#[test]
+fn github_2018_published_durations_are_derived_on_postgresql_too() {
+    let Some(server) = std::env::var("HINDSIGHT_TEST_POSTGRES").ok() else {
+        assert!(
+            std::env::var_os("HINDSIGHT_REQUIRE_POSTGRES").is_none(),
+            "HINDSIGHT_TEST_POSTGRES is not set"
+        );
+        return;
+    };
+    // A schema of its own, so the test sees only its rows and leaves nothing behind.
+    use hindsight_store_postgres::postgres::{Client, NoTls};
+    let schema = format!(
+        "hs_cli_{}_{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_micros()
+    );
+    let mut admin = Client::connect(&server, NoTls).unwrap();
+    admin
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .unwrap();
+    let separator = if server.contains('?') { '&' } else { '?' };
+    let url = format!("{server}{separator}options=-csearch_path%3D{schema}");
+    let result = std::panic::catch_unwind(|| check_github_2018(&Hindsight::on(url)));
+    admin
+        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+        .unwrap();
+    result.unwrap();
+}
+
+#[test]
+fn a_bad_row_names_its_line_and_column_and_nothing_is_stored() {
+    let h = Hindsight::new();
+    let key = h.new_incident("x", "SEV-2", "Europe/Paris");
+    let cases = [
+        (
+            "kind.csv",
+            "2026-11-20 14:00,rolled_back,Oops,",
+            "kind.csv: line 3, column `kind`: unknown event kind `rolled_back`: expected one of",
+        ),
+        (
+            "time.csv",
+            "20/11/2026 14:00,note,Oops,",
+            "time.csv: line 3, column `time`: `20/11/2026 14:00` is not a time",
+        ),
+        (
+            "severity.csv",
+            "2026-11-20 14:00,severity_changed,Worse,SEV-0",
+            "severity.csv: line 3, column `severity`: unknown severity `SEV-0`",
+        ),
+        (
+            "dst.csv",
+            "2026-03-29 02:30,note,Oops,",
+            "dst.csv: line 3, column `time`: 2026-03-29 02:30:00 does not exist in Europe/Paris",
+        ),
+    ];
+    for (name, bad_row, expected) in cases {
+        let file = h.write(
+            name,
+            &format!("time,kind,text,severity\n2026-11-20 13:00,detected,Alert,\n{bad_row}\n"),
+        );
+        let run = h.run(&["timeline", "import", &key, &file]).failed();
+        assert_eq!(run.code, 1);
+        assert!(run.stderr.contains(expected), "{name}: {}", run.stderr);
+    }
+    let timeline = h.run(&["timeline", "list", &key, "--json"]).ok().stdout;
+    assert_eq!(timeline.trim(), "[]");
+}
+
+#[test]
+fn an_unknown_incident_or_a_malformed_key_is_an_error_not_a_panic() {
+    let h = Hindsight::new();
+    let run = h.run(&["figures", "INC-99"]).failed();
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stderr.trim(), "error: no incident INC-99");
+
+    let file = h.write("t.csv", "time,kind,text\n2026-11-20T14:00:00Z,note,x\n");
+    let run = h.run(&["timeline", "import", "INC-7", &file]).failed();
+    assert_eq!(run.stderr.trim(), "error: no incident INC-7");
+
+    let run = h.run(&["figures", "42"]).failed();
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("`42` is not an incident key: expected INC- and a number"),
+        "{}",
+        run.stderr
+    );
+
+    let run = h
+        .run(&["incident", "new", "--title", "x", "--severity", "SEV-9"])
+        .failed();
+    assert!(
+        run.stderr.contains("unknown severity `SEV-9`"),
+        "{}",
+        run.stderr
+    );
+    let run = h
+        .run(&[
+            "incident",
+            "new",
+            "--title",
+            "x",
+            "--severity",
+            "SEV-2",
+            "--timezone",
+            "Mars/Olympus",
+        ])
+        .failed();
+    assert!(
+        run.stderr.contains("unknown timezone `Mars/Olympus`"),
+        "{}",
+        run.stderr
+    );
+    let run = h
+        .run(&["timeline", "import", "INC-1", "/nonexistent/t.csv"])
+        .failed();
+    assert!(
+        run.stderr.contains("no incident INC-1") || run.stderr.contains("cannot open"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_missing_file_is_named() {
+    let h = Hindsight::new();
+    let key = h.new_incident("x", "SEV-2", "UTC");
+    let run = h.run(&["timeline", "import", &key, "missing.csv"]).failed();
+    assert!(
+        run.stderr.contains("error: cannot open missing.csv"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_timeline_can_come_from_standard_input() {
+    let h = Hindsight::new();
+    let key = h.new_incident("x", "SEV-2", "UTC");
+    h.run_with_stdin(
+        &["timeline", "import", &key, "-"],
+        Some("time,kind,text\n2026-11-20T14:00:00Z,note,from a pipe\n"),
+    )
+    .ok();
+    let list = h.run(&["timeline", "list", &key]).ok().stdout;
+    assert!(
+        list.contains("2026-11-20 14:00:00 UTC  note  from a pipe"),
+        "{list}"
+    );
+}
+
+/// A post-mortem filled from the command line alone renders every part of it.
+#[test]
+fn a_postmortem_filled_from_the_command_line_alone() {
+    let h = Hindsight::new();
+    let key = h.new_incident("Search results went stale", "SEV-3", "America/New_York");
+    let csv = h.write(
+        "timeline.csv",
+        "time,kind,text,author,severity,evidence,key_point\n\
+         2026-11-19 09:10,root_cause_began,Index job stops after a schema change,,,,\n\
+         2026-11-19 09:30,impact_started,Search serves results older than an hour,,,https://grafana.example.com/d/search,yes\n\
+         2026-11-19 10:02,detected,Freshness alert fires,Alertmanager,,,\n\
+         2026-11-19 10:05,acknowledged,On-call acknowledges,Rae Kim,,,\n\
+         2026-11-19 10:20,severity_changed,Raised: checkout search affected,Rae Kim,SEV-2,,yes\n\
+         2026-11-19 11:40,mitigated,Index job restarted with the old schema,Sol Vega,,,\n\
+         2026-11-19 12:15,resolved,Index caught up,Rae Kim,,https://grafana.example.com/d/search?to=1,\n",
+    );
+    h.run(&["timeline", "import", &key, &csv]).ok();
+    h.run(&[
+        "role",
+        "set",
+        &key,
+        "commander",
+        "Rae Kim",
+        "--title",
+        "SRE",
+    ])
+    .ok();
+    h.run(&[
+        "role", "set", &key, "scribe", "Tom Ash", "--title", "Engineer",
+    ])
+    .ok();
+    h.run(&[
+        "role",
+        "set",
+        &key,
+        "sme",
+        "Sol Vega",
+        "--title",
+        "Search engineer",
+    ])
+    .ok();
+    h.run(&[
+        "role",
+        "set",
+        &key,
+        "customer_liaison",
+        "Uma Bell",
+        "--title",
+        "Support",
+    ])
+    .ok();
+    h.run(&[
+        "participant",
+        "add",
+        &key,
+        "Vic Orr",
+        "--title",
+        "Product manager",
+    ])
+    .ok();
+    h.run(&["postmortem", "owner", &key, "Tom Ash"]).ok();
+    h.run(&[
+        "postmortem",
+        "section",
+        &key,
+        "overview",
+        "Search served stale results for 2h45m.",
+    ])
+    .ok();
+    h.run_with_stdin(
+        &["postmortem", "section", &key, "what_happened"],
+        Some("The index job stopped.\n\nNobody noticed for 32 minutes.\n"),
+    )
+    .ok();
+    h.run(&[
+        "postmortem",
+        "section",
+        &key,
+        "resolution",
+        "Restarted the job with the old schema.",
+    ])
+    .ok();
+    h.run(&[
+        "impact",
+        "set",
+        &key,
+        "--users-affected",
+        "5200",
+        "--events-dropped",
+        "0",
+        "--support-requests",
+        "3",
+        "--support-ticket",
+        "https://support.example.com/t/77",
+        "--custom",
+        "stale queries=91000 queries",
+    ])
+    .ok();
+    let factor = h
+        .run(&[
+            "factor",
+            "add",
+            &key,
+            "--category",
+            "technical",
+            "--description",
+            "The index job fails silently on schema changes",
+            "--why",
+            "It catches every error",
+            "--why",
+            "Its alerts only watch latency",
+        ])
+        .ok();
+    assert_eq!(factor.stdout.trim(), "1");
+    h.run(&[
+        "howd",
+        "add",
+        &key,
+        "went_well",
+        "Rollback took ten minutes",
+    ])
+    .ok();
+    h.run(&[
+        "howd",
+        "add",
+        &key,
+        "lessons",
+        "Freshness is a user-facing SLO",
+    ])
+    .ok();
+    h.run(&[
+        "question",
+        "add",
+        &key,
+        "Which other jobs swallow errors?",
+        "--asked-by",
+        "Vic Orr",
+    ])
+    .ok();
+    h.run(&["link", "channel", &key, "#inc-search-stale"]).ok();
+    h.run(&[
+        "link",
+        "add",
+        &key,
+        "dashboard",
+        "https://grafana.example.com/d/search",
+        "--title",
+        "Search freshness",
+    ])
+    .ok();
+    h.run(&[
+        "query",
+        "add",
+        &key,
+        "--description",
+        "Last indexed document",
+        "SELECT max(indexed_at) FROM documents;",
+    ])
+    .ok();
+    let id = h
+        .run(&[
+            "action",
+            "add",
+            &key,
+            "--title",
+            "Alert on index freshness",
+            "--owner",
+            "Sol Vega",
+            "--due",
+            "2026-12-04",
+            "--priority",
+            "p2",
+            "--kind",
+            "preparedness",
+            "--ticket",
+            "https://tracker.example.com/SRCH-9",
+        ])
+        .ok();
+    assert_eq!(id.stdout.trim(), "1");
+    h.run(&[
+        "action",
+        "add",
+        &key,
+        "--title",
+        "Fail the index job loudly on schema errors",
+    ])
+    .ok();
+    h.run(&["action", "set", &key, "1", "--status", "in_progress"])
+        .ok();
+
+    let markdown = h.run(&["postmortem", "render", &key]).ok().stdout;
+    insta::assert_snapshot!(markdown);
+
+    let show = h.run(&["incident", "show", &key]).ok().stdout;
+    assert!(show.contains("SEV-2 at peak (declared SEV-3)"), "{show}");
+    assert!(
+        show.contains("7 events, 2 key points, 5 without evidence"),
+        "{show}"
+    );
+    assert!(show.contains("2 (2 open, 1 without an owner)"), "{show}");
+    let actions: Value =
+        serde_json::from_str(&h.run(&["action", "list", &key, "--json"]).ok().stdout).unwrap();
+    assert_eq!(
+        actions[0]["tags"],
+        serde_json::json!(["sev2", "sev2_20261119"])
+    );
+}
+
+#[test]
+fn edits_of_things_that_do_not_exist_say_what_is_missing() {
+    let h = Hindsight::new();
+    let key = h.new_incident("x", "SEV-2", "UTC");
+    let run = h
+        .run(&["postmortem", "section", &key, "summary", "text"])
+        .failed();
+    assert!(
+        run.stderr
+            .contains("the pagerduty template has no section `summary`: expected one of overview"),
+        "{}",
+        run.stderr
+    );
+    let run = h
+        .run(&["action", "set", &key, "9", "--status", "done"])
+        .failed();
+    assert_eq!(
+        run.stderr.trim(),
+        format!("error: incident {key} has no action item 9")
+    );
+    let run = h.run(&["factor", "remove", &key, "1"]).failed();
+    assert!(
+        run.stderr
+            .contains("has no contributing factor 1 (it has 0)"),
+        "{}",
+        run.stderr
+    );
+    let run = h
+        .run(&["role", "remove", &key, "commander", "Nobody"])
+        .failed();
+    assert!(
+        run.stderr
+            .contains("has no incident commander named Nobody"),
+        "{}",
+        run.stderr
+    );
+    let run = h
+        .run(&["impact", "set", &key, "--custom", "refunds=lots"])
+        .failed();
+    assert!(
+        run.stderr.contains("`lots` is not a number"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_demo_prints_a_complete_postmortem() {
+    let h = Hindsight::new();
+    let run = h.run(&["demo"]).ok();
+    assert!(
+        run.stdout.starts_with("# INC-1: Checkout returned 502s"),
+        "{}",
+        run.stdout
+    );
+    for heading in [
+        "## Overview",
+        "## What happened",
+        "## Contributing factors",
+        "## Resolution",
+        "## Impact",
+        "## Timeline",
+        "## Responders",
+        "## How'd we do?",
+        "## Action items",
+        "## Messaging",
+    ] {
+        assert!(run.stdout.contains(heading), "{heading}");
+    }
+    assert!(
+        !run.stdout.contains("_Not written yet._"),
+        "the demo fills every section"
+    );
+    assert!(run.stderr.contains("Created INC-1"), "{}", run.stderr);
+    assert!(Path::new(&h.db).exists());
+}
+
+#[test]
+fn the_default_configuration_prints_and_is_read_back() {
+    let h = Hindsight::new();
+    let config = h.run(&["config", "default"]).ok().stdout;
+    let custom = config.replace("business_days = 5", "business_days = 2");
+    let path = h.write("team.toml", &custom);
+    let key = h.new_incident("x", "SEV-2", "UTC");
+    let csv = h.write(
+        "t.csv",
+        "time,kind,text\n2026-11-20T10:00:00Z,impact_started,a\n2026-11-20T11:00:00Z,resolved,b\n",
+    );
+    h.run(&["timeline", "import", &key, &csv]).ok();
+    // Resolved on Friday 20 November: two business days later is Tuesday 24 November.
+    let run = h.run(&["--config", &path, "figures", &key, "--json"]).ok();
+    let figures: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(figures["meeting_deadline"], "2026-11-24");
+    let bad = h.write("bad.toml", "[meeting]\nbusiness_days = \"five\"\n");
+    let run = h.run(&["--config", &bad, "figures", &key]).failed();
+    assert!(
+        run.stderr.contains("bad.toml") && run.stderr.contains("line 2"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn help_lists_every_command() {
+    let h = Hindsight::new();
+    insta::assert_snapshot!(h.run(&["--help"]).ok().stdout);
+}
