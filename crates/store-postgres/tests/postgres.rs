@@ -101,51 +101,6 @@ fn a_database_migrated_by_a_newer_hindsight_is_refused() {
 }
 
 #[test]
-fn of_many_saves_from_one_version_exactly_one_wins() {
-    let Some(store) = fresh() else { return };
-    let key = incident(&*store);
-    let read = store.postmortem(key).unwrap();
-    let writers = 8;
-    let start = Barrier::new(writers);
-    let results: Vec<_> = std::thread::scope(|s| {
-        let threads: Vec<_> = (0..writers)
-            .map(|i| {
-                let (store, read, start) = (&*store, &read, &start);
-                s.spawn(move || {
-                    let mut mine = read.value.clone();
-                    mine.set_section("overview", &format!("writer {i}"))
-                        .unwrap();
-                    start.wait();
-                    (
-                        mine.clone(),
-                        store.save_postmortem(key, &mine, read.version, at(10, 0)),
-                    )
-                })
-            })
-            .collect();
-        threads.into_iter().map(|t| t.join().unwrap()).collect()
-    });
-    let mut winners = Vec::new();
-    for (document, result) in results {
-        match result {
-            Ok(version) => winners.push((document, version)),
-            Err(StoreError::Conflict {
-                expected, actual, ..
-            }) => {
-                assert_eq!(expected, read.version);
-                assert_eq!(actual, read.version + 1);
-            }
-            Err(other) => panic!("expected a save or a conflict, got {other:?}"),
-        }
-    }
-    assert_eq!(winners.len(), 1, "exactly one save wins");
-    let (document, version) = winners.remove(0);
-    assert_eq!(version, read.version + 1);
-    let now = store.postmortem(key).unwrap();
-    assert_eq!((now.value, now.version), (document, version));
-}
-
-#[test]
 fn writers_replacing_one_incidents_lists_at_once_take_turns() {
     let Some(store) = fresh() else { return };
     let key = incident(&*store);

@@ -32,6 +32,7 @@ macro_rules! store_contract_tests {
             responders_are_replaced_whole,
             a_new_incident_has_an_empty_draft_postmortem,
             a_stale_postmortem_save_is_refused_and_changes_nothing,
+            of_many_saves_from_one_version_exactly_one_wins,
             action_items_round_trip_and_update,
             migrating_again_changes_nothing,
         );
@@ -307,6 +308,49 @@ pub fn a_stale_postmortem_save_is_refused_and_changes_nothing(store: &dyn Store)
     let now = store.postmortem(key).unwrap();
     assert_eq!(now.value, alice);
     assert_eq!(now.version, saved);
+}
+
+pub fn of_many_saves_from_one_version_exactly_one_wins(store: &dyn Store) {
+    let key = incident(store, "race");
+    let read = store.postmortem(key).unwrap();
+    let writers = 8;
+    let start = std::sync::Barrier::new(writers);
+    let results: Vec<_> = std::thread::scope(|s| {
+        let threads: Vec<_> = (0..writers)
+            .map(|i| {
+                let (read, start) = (&read, &start);
+                s.spawn(move || {
+                    let mut mine = read.value.clone();
+                    mine.set_section("overview", &format!("writer {i}"))
+                        .unwrap();
+                    start.wait();
+                    (
+                        mine.clone(),
+                        store.save_postmortem(key, &mine, read.version, at(10, 0)),
+                    )
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    let mut winners = Vec::new();
+    for (document, result) in results {
+        match result {
+            Ok(version) => winners.push((document, version)),
+            Err(StoreError::Conflict {
+                expected, actual, ..
+            }) => {
+                assert_eq!(expected, read.version);
+                assert_eq!(actual, read.version + 1);
+            }
+            Err(other) => panic!("expected a save or a conflict, got {other:?}"),
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one save wins");
+    let (document, version) = winners.remove(0);
+    assert_eq!(version, read.version + 1);
+    let now = store.postmortem(key).unwrap();
+    assert_eq!((now.value, now.version), (document, version));
 }
 
 pub fn action_items_round_trip_and_update(store: &dyn Store) {
