@@ -64,16 +64,21 @@ pub fn postmortem(record: &IncidentRecord, figures: &Figures, template: &Templat
     out.push('\n');
 
     for section in &template.sections {
-        let _ = writeln!(out, "## {}\n", section.title);
-        let narrative = pm.section(&section.id);
-        if let Some(markdown) = narrative {
+        let hashes = "#".repeat(usize::from(section.level.clamp(2, 4)));
+        let _ = writeln!(out, "{hashes} {}\n", section.title);
+        let written = pm.section(&section.id).map(str::to_owned).or_else(|| {
+            section
+                .starting_text
+                .as_deref()
+                .map(|text| crate::fill_placeholders(text, record, figures))
+        });
+        if let Some(markdown) = &written {
             out.push_str(markdown.trim_end());
             out.push_str("\n\n");
         }
-        let structured = structured(section, record, figures);
-        match structured {
+        match structured(section, record, figures) {
             Some(body) => out.push_str(&body),
-            None if narrative.is_none() => {
+            None if written.is_none() => {
                 let _ = writeln!(out, "_Not written yet._ {}\n", section.help);
             }
             None => {}
@@ -94,11 +99,18 @@ fn structured(
         SectionContent::Narrative => None,
         SectionContent::ContributingFactors => factors(record),
         SectionContent::Impact => Some(impact(record, figures)),
+        SectionContent::Figures => Some(key_figures(record, figures)),
         SectionContent::Timeline => timeline(record),
+        SectionContent::KeyPoints => key_points(record),
         SectionContent::Responders => responders(record),
         SectionContent::HowdWeDo => howd_we_do(record),
+        SectionContent::WentWell => list(&record.postmortem.howd_we_do.went_well),
+        SectionContent::WentWrong => list(&record.postmortem.howd_we_do.went_wrong),
+        SectionContent::GotLucky => list(&record.postmortem.howd_we_do.got_lucky),
+        SectionContent::Lessons => list(&record.postmortem.howd_we_do.lessons),
         SectionContent::ActionItems => actions(record, figures),
         SectionContent::Questions => questions(record),
+        SectionContent::Communication => communication(record),
         SectionContent::SupportingInformation => supporting(record),
     }
 }
@@ -217,22 +229,9 @@ fn timeline(record: &IncidentRecord) -> Option<String> {
     }
     let tz = record.incident.timezone;
     let mut out = String::new();
-    let key_points: Vec<_> = record
-        .timeline
-        .iter()
-        .filter(|e| e.is_key_point())
-        .collect();
-    if !key_points.is_empty() {
+    if let Some(points) = key_points(record) {
         out.push_str("**Key points**\n\n");
-        for event in key_points {
-            let _ = writeln!(
-                out,
-                "- {} — {}",
-                local_time(event.at(), tz),
-                one_line(event.text())
-            );
-        }
-        out.push('\n');
+        out.push_str(&points);
     }
     let _ = writeln!(
         out,
@@ -380,21 +379,9 @@ fn supporting(record: &IncidentRecord) -> Option<String> {
         out.push_str("### Questions\n\n");
         out.push_str(&q);
     }
-    let comms = &pm.communication;
-    if comms.channel.is_some() || !comms.links.is_empty() {
+    if let Some(links) = communication(record) {
         out.push_str("### Communication\n\n");
-        if let Some(channel) = &comms.channel {
-            let _ = writeln!(out, "- War room: {}", one_line(channel));
-        }
-        for link in &comms.links {
-            let title = link
-                .title
-                .as_deref()
-                .map(one_line)
-                .unwrap_or_else(|| link.url.to_string());
-            let _ = writeln!(out, "- {}: [{}]({})", link.kind, title, link.url);
-        }
-        out.push('\n');
+        out.push_str(&links);
     }
     if !pm.commands.is_empty() {
         out.push_str("### Commands and queries used\n\n");
@@ -409,6 +396,68 @@ fn supporting(record: &IncidentRecord) -> Option<String> {
         }
     }
     (!out.is_empty()).then_some(out)
+}
+
+fn key_points(record: &IncidentRecord) -> Option<String> {
+    let tz = record.incident.timezone;
+    let mut out = String::new();
+    for event in record.timeline.iter().filter(|e| e.is_key_point()) {
+        let _ = writeln!(
+            out,
+            "- {} — {}",
+            local_time(event.at(), tz),
+            one_line(event.text())
+        );
+    }
+    (!out.is_empty()).then(|| out + "\n")
+}
+
+fn communication(record: &IncidentRecord) -> Option<String> {
+    let comms = &record.postmortem.communication;
+    let mut out = String::new();
+    if let Some(channel) = &comms.channel {
+        let _ = writeln!(out, "- War room: {}", one_line(channel));
+    }
+    for link in &comms.links {
+        let title = link
+            .title
+            .as_deref()
+            .map(one_line)
+            .unwrap_or_else(|| link.url.to_string());
+        let _ = writeln!(out, "- {}: [{}]({})", link.kind, title, link.url);
+    }
+    (!out.is_empty()).then(|| out + "\n")
+}
+
+fn list(items: &[String]) -> Option<String> {
+    let mut out = String::new();
+    for item in items {
+        let _ = writeln!(out, "- {}", one_line(item));
+    }
+    (!out.is_empty()).then(|| out + "\n")
+}
+
+/// The key instants, each with the time since the start of impact.
+fn key_figures(record: &IncidentRecord, figures: &Figures) -> String {
+    let tz = record.incident.timezone;
+    let i = &figures.instants;
+    let mut out = String::from("| Moment | When | Since the start of impact |\n|---|---|---|\n");
+    for (name, instant) in [
+        ("Impact started", i.started),
+        ("Detected", i.detected),
+        ("Acknowledged", i.acknowledged),
+        ("Mitigated", i.mitigated),
+        ("Resolved", i.resolved),
+    ] {
+        let when = instant.map_or("—".to_owned(), |at| local_time(at, tz));
+        let since = match (i.started, instant) {
+            (Some(start), Some(at)) => human_duration((at - start).num_seconds()),
+            _ => "—".to_owned(),
+        };
+        let _ = writeln!(out, "| {name} | {when} | {since} |");
+    }
+    out.push('\n');
+    out
 }
 
 /// A code fence longer than any run of backticks inside the code.
