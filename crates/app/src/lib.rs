@@ -60,6 +60,8 @@ fn prefix_lines(file: &str, error: &CsvError) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct Policy {
     pub meeting: MeetingPolicy,
+    /// The team's own templates, beside the built-in ones.
+    pub templates: Vec<Template>,
 }
 
 /// What an import did.
@@ -102,16 +104,28 @@ impl Hindsight {
         self.clock.now()
     }
 
+    /// Every template this instance knows: the built-in ones, then the team's.
+    pub fn templates(&self) -> Vec<Template> {
+        let mut all = Template::built_in();
+        all.extend(self.policy.templates.iter().cloned());
+        all
+    }
+
     /// Finds a template by name among those this instance knows.
     pub fn template(&self, name: &str) -> AppResult<Template> {
-        Template::find_built_in(name).ok_or_else(|| AppError::UnknownTemplate {
-            given: name.to_owned(),
-            known: Template::built_in()
-                .iter()
-                .map(|t| t.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        })
+        let all = self.templates();
+        let known = all
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        all.iter()
+            .find(|t| t.name.eq_ignore_ascii_case(name))
+            .cloned()
+            .ok_or_else(|| AppError::UnknownTemplate {
+                given: name.to_owned(),
+                known,
+            })
     }
 
     #[instrument(skip_all)]

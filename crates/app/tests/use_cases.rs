@@ -120,6 +120,6 @@ fn an_unknown_template_is_refused_with_the_known_ones() {
     let err = app.create_incident(new).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "unknown template `nope`: expected one of pagerduty"
+        "unknown template `nope`: expected one of pagerduty, observations, google-sre"
     );
 }

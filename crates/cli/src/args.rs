@@ -25,6 +25,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "HINDSIGHT_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// A folder of team templates, one TOML file each.
+    #[arg(long, global = true, env = "HINDSIGHT_TEMPLATES", value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -38,6 +42,9 @@ pub enum Command {
     /// Configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Post-mortem templates: the built-in ones and the team's.
+    #[command(subcommand)]
+    Template(TemplateCommand),
     /// Open, list, show and change incidents.
     #[command(subcommand)]
     Incident(IncidentCommand),
@@ -90,6 +97,21 @@ pub enum Command {
 pub enum ConfigCommand {
     /// Print the default configuration, commented.
     Default,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplateCommand {
+    /// List the templates, built-in first.
+    List,
+    /// Show a template's sections with their help and starting text.
+    Show { name: String },
+    /// Check template files without installing them.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// List the placeholders starting text may use.
+    Placeholders,
 }
 
 #[derive(Debug, Subcommand)]

@@ -66,21 +66,65 @@ fn redact(database: &str) -> String {
 }
 
 fn run(cli: Cli) -> Result<()> {
-    if let Command::Config(ConfigCommand::Default) = cli.command {
-        print!("{}", settings::DEFAULT_TOML);
-        return Ok(());
+    // Commands that need no database.
+    match &cli.command {
+        Command::Config(ConfigCommand::Default) => {
+            print!("{}", settings::DEFAULT_TOML);
+            return Ok(());
+        }
+        Command::Template(TemplateCommand::Check { files }) => {
+            for file in files {
+                let template = settings::read_template(file)?;
+                eprintln!(
+                    "{}: template `{}` with {} sections is valid",
+                    file.display(),
+                    template.name,
+                    template.sections.len()
+                );
+            }
+            return Ok(());
+        }
+        Command::Template(TemplateCommand::Placeholders) => {
+            for (name, meaning) in hindsight_core::template::PLACEHOLDERS {
+                println!("{{{{{name}}}}}  {meaning}");
+            }
+            return Ok(());
+        }
+        _ => {}
     }
-    let settings = Settings::load(cli.config.as_deref(), cli.db)?;
+    let settings = Settings::load(cli.config.as_deref(), cli.db, cli.templates)?;
+    let templates = settings.load_templates()?;
     let store = open_store(&settings.database)?;
     let app = Hindsight::new(
         store,
         Arc::new(SystemClock),
         Policy {
             meeting: settings.meeting.clone(),
+            templates,
         },
     );
     match cli.command {
         Command::Config(_) => Ok(()),
+        Command::Template(TemplateCommand::List) => {
+            let builtin: Vec<_> = hindsight_core::Template::built_in()
+                .into_iter()
+                .map(|t| t.name)
+                .collect();
+            for template in app.templates() {
+                let origin = if builtin.contains(&template.name) {
+                    "built-in"
+                } else {
+                    "team"
+                };
+                println!("{:<16} {:<9} {}", template.name, origin, template.title);
+            }
+            Ok(())
+        }
+        Command::Template(TemplateCommand::Show { name }) => {
+            print!("{}", print::template(&app.template(&name)?));
+            Ok(())
+        }
+        Command::Template(_) => Ok(()),
         Command::Migrate => {
             eprintln!("{} is up to date", redact(&settings.database));
             Ok(())

@@ -290,3 +290,41 @@ pub fn sections(record: &IncidentRecord, template: &Template) -> String {
     }
     out
 }
+
+/// A template for a person choosing or writing one.
+pub fn template(template: &Template) -> String {
+    let mut out = format!("{}  {}\n", template.name, template.title);
+    if !template.description.is_empty() {
+        let _ = writeln!(out, "{}", template.description);
+    }
+    for section in &template.sections {
+        let indent = "  ".repeat(usize::from(section.level.saturating_sub(1)));
+        let _ = writeln!(
+            out,
+            "\n{indent}{} [{}]{}{}",
+            section.title,
+            section.id,
+            if section.required { " required" } else { "" },
+            match section.content {
+                hindsight_core::SectionContent::Narrative => String::new(),
+                content => format!(
+                    " shows {}",
+                    serde_json::to_value(content)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default()
+                        .replace('_', " ")
+                ),
+            }
+        );
+        if !section.help.is_empty() {
+            let _ = writeln!(out, "{indent}  {}", section.help);
+        }
+        if let Some(text) = &section.starting_text {
+            for line in text.lines() {
+                let _ = writeln!(out, "{indent}  > {line}");
+            }
+        }
+    }
+    out
+}

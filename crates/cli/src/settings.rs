@@ -23,6 +23,10 @@ pub const DEFAULT_TOML: &str = r#"# hindsight configuration. Every setting is op
 # $HINDSIGHT_DB and --db override it.
 database = "hindsight.db"
 
+# A folder of team templates, one TOML file each (see `hindsight template show pagerduty`
+# and the README). $HINDSIGHT_TEMPLATES and --templates override it.
+# templates = "templates"
+
 [meeting]
 # The post-mortem meeting must take place within this many business days of resolution.
 business_days = 5
@@ -41,6 +45,7 @@ holidays = []
 #[serde(deny_unknown_fields)]
 struct SettingsFile {
     database: Option<String>,
+    templates: Option<std::path::PathBuf>,
     #[serde(default)]
     meeting: MeetingFile,
 }
@@ -61,13 +66,19 @@ struct MeetingFile {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub database: String,
+    /// The folder of team templates, if any.
+    pub templates: Option<std::path::PathBuf>,
     pub meeting: MeetingPolicy,
 }
 
 impl Settings {
     /// Reads `file` (an explicit path must exist; the default file may not), then applies the
     /// database given on the command line or in `$HINDSIGHT_DB`.
-    pub fn load(file: Option<&Path>, database: Option<String>) -> Result<Self> {
+    pub fn load(
+        file: Option<&Path>,
+        database: Option<String>,
+        templates: Option<std::path::PathBuf>,
+    ) -> Result<Self> {
         let text = match file {
             Some(path) => Some(
                 std::fs::read_to_string(path)
@@ -83,7 +94,42 @@ impl Settings {
         if let Some(database) = database {
             settings.database = database;
         }
+        if templates.is_some() {
+            settings.templates = templates;
+        }
         Ok(settings)
+    }
+
+    /// Reads every `*.toml` of the templates folder, in name order.
+    pub fn load_templates(&self) -> Result<Vec<hindsight_core::Template>> {
+        let Some(dir) = &self.templates else {
+            return Ok(Vec::new());
+        };
+        let entries = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read the templates folder {}", dir.display()))?;
+        let mut paths: Vec<_> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        let built_in = hindsight_core::Template::built_in();
+        let mut templates: Vec<hindsight_core::Template> = Vec::new();
+        for path in paths {
+            let template = read_template(&path)?;
+            if let Some(clash) = built_in
+                .iter()
+                .chain(&templates)
+                .find(|t| t.name.eq_ignore_ascii_case(&template.name))
+            {
+                bail!(
+                    "{}: a template named `{}` already exists; give this one another name",
+                    path.display(),
+                    clash.name
+                );
+            }
+            templates.push(template);
+        }
+        Ok(templates)
     }
 
     pub fn parse(text: &str) -> Result<Self> {
@@ -109,6 +155,7 @@ impl Settings {
             .transpose()?;
         Ok(Settings {
             database: file.database.unwrap_or_else(|| DEFAULT_DATABASE.to_owned()),
+            templates: file.templates,
             meeting: MeetingPolicy {
                 default_days: BusinessDays(meeting.business_days.unwrap_or(5)),
                 days_by_severity,
@@ -175,4 +222,12 @@ mod tests {
             "{severity:#}"
         );
     }
+}
+
+/// Reads one template file, naming the file in any error.
+pub fn read_template(path: &Path) -> Result<hindsight_core::Template> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    hindsight_import::template_file::parse(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }

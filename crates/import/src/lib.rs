@@ -2,4 +2,5 @@
 //! they turn bytes into checked values, or into errors that say where and what was expected.
 
 pub mod local_time;
+pub mod template_file;
 pub mod timeline_csv;
