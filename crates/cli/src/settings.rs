@@ -166,6 +166,14 @@ impl Settings {
     }
 }
 
+/// Reads one template file, naming the file in any error.
+pub fn read_template(path: &Path) -> Result<hindsight_core::Template> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    hindsight_import::template_file::parse(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,12 +230,4 @@ mod tests {
             "{severity:#}"
         );
     }
-}
-
-/// Reads one template file, naming the file in any error.
-pub fn read_template(path: &Path) -> Result<hindsight_core::Template> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    hindsight_import::template_file::parse(&text)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
