@@ -23,8 +23,9 @@ pub use clock::{Clock, FixedClock};
 pub use figures::{Figures, KeyInstants, SeverityWindow};
 pub use incident::{Incident, IncidentKey, IncidentStatus, NewIncident, ServiceName};
 pub use postmortem::{
-    CommandUsed, Communication, ContributingFactor, CustomFigure, ExactNumber, FactorCategory,
-    HowdWeDo, Impact, Link, LinkKind, Meeting, Postmortem, PostmortemStatus, Question,
+    ChecklistItem, ChecklistRole, CommandUsed, Communication, ContributingFactor, CustomFigure,
+    ExactNumber, FactorCategory, HowdWeDo, Impact, Link, LinkKind, Meeting, MessageKind, Messages,
+    Postmortem, PostmortemStatus, Question,
 };
 pub use record::IncidentRecord;
 pub use responders::{Person, Responders, Role};

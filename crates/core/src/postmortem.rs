@@ -42,6 +42,11 @@ pub struct Postmortem {
     pub commands: Vec<CommandUsed>,
     #[serde(default)]
     pub meeting: Meeting,
+    #[serde(default)]
+    pub messages: Messages,
+    /// Each role's after-incident checklist, made when the incident is resolved.
+    #[serde(default)]
+    pub checklists: Vec<ChecklistItem>,
 }
 
 impl Postmortem {
@@ -59,6 +64,8 @@ impl Postmortem {
             communication: Communication::default(),
             commands: Vec::new(),
             meeting: Meeting::default(),
+            messages: Messages::default(),
+            checklists: Vec::new(),
         }
     }
 
@@ -157,6 +164,10 @@ pub struct Impact {
     pub support_tickets: Vec<Url>,
     #[serde(default)]
     pub custom: Vec<CustomFigure>,
+    /// Whether the affected services were entirely down, rather than degraded. The external
+    /// message may say "outage" only then.
+    #[serde(default)]
+    pub full_outage: bool,
 }
 
 named_enum!(
@@ -279,6 +290,98 @@ pub struct Meeting {
     pub scheduled_for: Option<DateTime<Utc>>,
     pub moderator: Option<Line>,
     pub note_taker: Option<Line>,
+}
+
+/// The drafts of the messages that tell people what happened.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Messages {
+    /// The internal e-mail: a short paragraph and the link, sent after the meeting.
+    #[serde(default)]
+    pub internal: Option<String>,
+    /// The external message for the status page: what happened, what we are doing, an apology.
+    #[serde(default)]
+    pub external: Option<String>,
+}
+
+named_enum!(
+    /// Which message.
+    MessageKind, "message" { Internal = "internal", External = "external" }
+);
+
+impl Messages {
+    pub fn get(&self, kind: MessageKind) -> Option<&str> {
+        match kind {
+            MessageKind::Internal => self.internal.as_deref(),
+            MessageKind::External => self.external.as_deref(),
+        }
+        .filter(|text| !text.trim().is_empty())
+    }
+
+    pub fn set(&mut self, kind: MessageKind, text: Option<String>) {
+        let text = text.filter(|t| !t.trim().is_empty());
+        match kind {
+            MessageKind::Internal => self.internal = text,
+            MessageKind::External => self.external = text,
+        }
+    }
+}
+
+named_enum!(
+    /// Who an after-incident checklist item belongs to.
+    ChecklistRole, "checklist role" {
+        Commander = "commander", Scribe = "scribe", Sme = "sme",
+        CustomerLiaison = "customer_liaison", Owner = "owner"
+    }
+);
+
+impl ChecklistRole {
+    pub fn title(self) -> &'static str {
+        match self {
+            ChecklistRole::Commander => "Incident commander",
+            ChecklistRole::Scribe => "Scribe",
+            ChecklistRole::Sme => "Subject-matter experts",
+            ChecklistRole::CustomerLiaison => "Customer liaison",
+            ChecklistRole::Owner => "Post-mortem owner",
+        }
+    }
+}
+
+/// One thing a role does after the incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChecklistItem {
+    pub role: ChecklistRole,
+    pub text: String,
+    #[serde(default)]
+    pub done: bool,
+}
+
+/// Each role's after-incident checklist (PRODUCT.md §2). The deputy has nothing of its own.
+pub fn after_incident_checklists() -> Vec<ChecklistItem> {
+    use ChecklistRole::*;
+    [
+        (Commander, "Create the post-mortem from a template"),
+        (Commander, "Designate the post-mortem owner"),
+        (Commander, "Send the internal e-mail to stakeholders with the link"),
+        (Commander, "Check that the post-mortem is finished in time"),
+        (Scribe, "Go through the chat and pull the key events into the timeline"),
+        (Scribe, "Collect every to-do said during the incident into the action items"),
+        (Sme, "Add your notes to the post-mortem"),
+        (CustomerLiaison, "Answer customer questions"),
+        (CustomerLiaison, "Publish the external message to the status page once it is approved"),
+        (Owner, "Schedule the meeting within the deadline"),
+        (Owner, "Keep the post-mortem up to date"),
+        (Owner, "Investigate the contributing factors"),
+        (Owner, "Create the follow-up tickets"),
+        (Owner, "Run the meeting"),
+        (Owner, "Write the public blog post when one is needed, through its review"),
+    ]
+    .into_iter()
+    .map(|(role, text)| ChecklistItem {
+        role,
+        text: text.to_owned(),
+        done: false,
+    })
+    .collect()
 }
 
 #[cfg(test)]
