@@ -70,6 +70,28 @@ pub struct ImportReport {
     pub added: Vec<TimelineEvent>,
     /// Events already on the timeline (or repeated in the file), not added again.
     pub duplicates: usize,
+    /// What looks wrong in the timeline as it now stands, for the person importing.
+    pub warnings: Vec<String>,
+}
+
+/// What a person should look at in a timeline's figures: instants out of order.
+fn timeline_warnings(figures: &Figures) -> Vec<String> {
+    let i = &figures.instants;
+    let mut warnings = Vec::new();
+    for (name, at) in [
+        ("detection", i.detected),
+        ("mitigation", i.mitigated),
+        ("resolution", i.resolved),
+    ] {
+        if let (Some(start), Some(at)) = (i.started, at)
+            && at < start
+        {
+            warnings.push(format!(
+                "the {name} ({at}) is before the start of impact ({start}): check the times of those events"
+            ));
+        }
+    }
+    warnings
 }
 
 /// The application: every use case, over injected storage and time.
@@ -183,14 +205,22 @@ impl Hindsight {
                 error,
             }
         })?;
-        let (fresh, duplicates) = new_events_only(&record.timeline, events);
+        let total = events.len();
+        let (fresh, _) = new_events_only(&record.timeline, events);
         let added = self.store.add_timeline_events(key, &fresh, self.now())?;
+        let duplicates = total - added.len();
+        let (_, figures) = self.figures(key)?;
+        let warnings = timeline_warnings(&figures);
         info!(
             incident.key = %key,
             "imported {} events from {file} into {key} ({duplicates} already there)",
             added.len()
         );
-        Ok(ImportReport { added, duplicates })
+        Ok(ImportReport {
+            added,
+            duplicates,
+            warnings,
+        })
     }
 
     /// Adds one event, unless the timeline already has it.
@@ -227,16 +257,13 @@ impl Hindsight {
         Ok(self.store.delete_timeline_event(key, id)?)
     }
 
-    /// Changes who held which role.
+    /// Changes who held which role, on the current value inside the store's write.
     pub fn edit_responders(
         &self,
         key: IncidentKey,
-        change: impl FnOnce(&mut Responders) -> AppResult<()>,
+        mut change: impl FnMut(&mut Responders),
     ) -> AppResult<Responders> {
-        let mut responders = self.store.record(key)?.responders;
-        change(&mut responders)?;
-        self.store.set_responders(key, &responders)?;
-        Ok(responders)
+        Ok(self.store.edit_responders(key, &mut change)?)
     }
 
     /// Applies `change` to the latest post-mortem and saves it. When someone else saves in

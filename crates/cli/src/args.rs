@@ -1,6 +1,7 @@
 //! What can be typed: the command line as clap reads it. Values are parsed here, at the edge,
 //! into domain types, so a bad key, severity or kind is refused before anything runs.
 
+use chrono_tz::Tz;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use hindsight_core::{
     ActionId, ActionKind, ActionStatus, EventId, EventKind, FactorCategory, IncidentKey, Level,
@@ -18,7 +19,13 @@ use std::path::PathBuf;
 )]
 pub struct Cli {
     /// The database: a SQLite file (created when missing) or a postgres:// URL.
-    #[arg(long, global = true, env = "HINDSIGHT_DB", value_name = "PATH|URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "HINDSIGHT_DB",
+        value_name = "PATH|URL",
+        value_parser = clap::builder::NonEmptyStringValueParser::new()
+    )]
     pub db: Option<String>,
 
     /// A TOML configuration file (`hindsight config default` prints one).
@@ -124,8 +131,8 @@ pub enum IncidentCommand {
         #[arg(long)]
         severity: Severity,
         /// The IANA timezone it is reported in.
-        #[arg(long, default_value = "UTC")]
-        timezone: String,
+        #[arg(long, default_value = "UTC", value_parser = timezone)]
+        timezone: Tz,
         /// An affected service; repeat for several.
         #[arg(long = "service", value_name = "SERVICE")]
         services: Vec<String>,
@@ -138,7 +145,7 @@ pub enum IncidentCommand {
     },
     /// List incidents, newest first.
     List {
-        #[arg(long, default_value_t = 50)]
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
         limit: u32,
         #[arg(long)]
         json: bool,
@@ -158,8 +165,8 @@ pub enum IncidentCommand {
         /// The severity it was declared at; later changes belong on the timeline.
         #[arg(long)]
         severity: Option<Severity>,
-        #[arg(long)]
-        timezone: Option<String>,
+        #[arg(long, value_parser = timezone)]
+        timezone: Option<Tz>,
         /// Replaces the affected services; repeat for several.
         #[arg(long = "service", value_name = "SERVICE")]
         services: Vec<String>,
@@ -192,7 +199,7 @@ pub enum TimelineCommand {
         #[arg(long)]
         severity: Option<Severity>,
         /// A link to the graph, log search or post that shows it; repeat for several.
-        #[arg(long = "evidence", value_name = "URL")]
+        #[arg(long = "evidence", value_name = "URL", value_parser = web_url)]
         evidence: Vec<url::Url>,
         /// Lift the event into the key points.
         #[arg(long)]
@@ -305,7 +312,7 @@ pub struct ImpactArgs {
     #[arg(long)]
     pub support_requests: Option<u64>,
     /// A support ticket raised by the incident; repeat for several.
-    #[arg(long = "support-ticket", value_name = "URL")]
+    #[arg(long = "support-ticket", value_name = "URL", value_parser = web_url)]
     pub support_tickets: Vec<url::Url>,
     /// A custom figure, `NAME=VALUE` or `NAME=VALUE UNIT` (e.g. "refunds=1520.50 EUR").
     #[arg(long = "custom", value_name = "NAME=VALUE [UNIT]")]
@@ -340,7 +347,7 @@ pub struct ActionFields {
     #[arg(long)]
     pub owner: Option<String>,
     /// YYYY-MM-DD.
-    #[arg(long)]
+    #[arg(long, value_parser = date)]
     pub due: Option<chrono::NaiveDate>,
     #[arg(long)]
     pub priority: Option<Priority>,
@@ -351,7 +358,7 @@ pub struct ActionFields {
     #[arg(long)]
     pub effort: Option<Level>,
     /// The ticket in the team's tracker.
-    #[arg(long)]
+    #[arg(long, value_parser = web_url)]
     pub ticket: Option<url::Url>,
 }
 
@@ -419,6 +426,7 @@ pub enum LinkCommand {
     Add {
         key: IncidentKey,
         kind: LinkKind,
+        #[arg(value_parser = web_url)]
         url: url::Url,
         #[arg(long)]
         title: Option<String>,
@@ -451,6 +459,25 @@ pub enum MeetingCommand {
         #[arg(long)]
         note_taker: Option<String>,
     },
+}
+
+fn timezone(text: &str) -> Result<Tz, String> {
+    hindsight_core::incident::parse_timezone(text).map_err(|e| e.to_string())
+}
+
+fn web_url(text: &str) -> Result<url::Url, String> {
+    hindsight_core::text::web_url(text).map_err(|e| e.to_string())
+}
+
+fn date(text: &str) -> Result<chrono::NaiveDate, String> {
+    let expected = || format!("`{text}` is not a date: expected YYYY-MM-DD, like 2026-12-04");
+    let date =
+        chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| expected())?;
+    if (1900..=9999).contains(&chrono::Datelike::year(&date)) {
+        Ok(date)
+    } else {
+        Err(format!("`{text}` is outside the years 1900 to 9999"))
+    }
 }
 
 pub fn event_id(id: i64) -> EventId {

@@ -30,16 +30,22 @@ pub fn run(app: &Hindsight, database: &str) -> Result<()> {
     let key = app.create_incident(new)?.key;
     app.import_timeline_csv(key, TIMELINE.as_bytes(), "demo timeline")?;
 
+    let people = [
+        (Role::Commander, "Ana Lima", "SRE lead"),
+        (Role::Deputy, "Eli Moreau", "SRE"),
+        (Role::Scribe, "Bo Chen", "Engineer"),
+        (Role::Sme, "Cy Okafor", "Database engineer"),
+        (Role::Sme, "Fen Ito", "Payments engineer"),
+        (Role::CustomerLiaison, "Di Novak", "Support lead"),
+        (Role::Participant, "Gus Hale", "Product manager"),
+    ]
+    .into_iter()
+    .map(|(role, name, title)| Ok((role, Person::new(name, Some(title))?)))
+    .collect::<Result<Vec<_>>>()?;
     app.edit_responders(key, |r| {
-        let person = |name: &str, title: &str| Person::new(name, Some(title)).map_err(invalid);
-        r.assign(Role::Commander, person("Ana Lima", "SRE lead")?);
-        r.assign(Role::Deputy, person("Eli Moreau", "SRE")?);
-        r.assign(Role::Scribe, person("Bo Chen", "Engineer")?);
-        r.assign(Role::Sme, person("Cy Okafor", "Database engineer")?);
-        r.assign(Role::Sme, person("Fen Ito", "Payments engineer")?);
-        r.assign(Role::CustomerLiaison, person("Di Novak", "Support lead")?);
-        r.assign(Role::Participant, person("Gus Hale", "Product manager")?);
-        Ok(())
+        for (role, person) in &people {
+            r.assign(*role, person.clone());
+        }
     })?;
 
     let dashboard = url("https://grafana.example.com/d/checkout")?;

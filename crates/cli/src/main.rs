@@ -11,9 +11,10 @@ use anyhow::{Context, Result, anyhow, bail};
 use args::*;
 use clap::Parser;
 use hindsight_app::{AppError, Hindsight, Policy};
+use hindsight_core::text;
 use hindsight_core::{
     ContributingFactor, CustomFigure, IncidentKey, Link, NewActionItem, NewIncident,
-    NewTimelineEvent, Person, Question, Role, incident::parse_timezone, text::Line,
+    NewTimelineEvent, Person, Question, Role, text::Line,
 };
 use hindsight_store::Store;
 use settings::Settings;
@@ -237,6 +238,10 @@ fn line(field: &'static str, value: &str) -> Result<Line> {
     Line::parse(field, value).map_err(|e| anyhow!("{field}: {e}"))
 }
 
+fn optional(field: &'static str, value: Option<&str>, max: usize) -> Result<Option<String>> {
+    text::optional(field, value, max).map_err(|e| anyhow!("{e}"))
+}
+
 fn required(field: &'static str, value: &str) -> Result<String> {
     hindsight_core::text::required(field, value, hindsight_core::text::LONG)
         .map_err(|e| anyhow!("{e}"))
@@ -261,7 +266,6 @@ fn incident(app: &Hindsight, command: IncidentCommand) -> Result<()> {
             private,
             template,
         } => {
-            let timezone = parse_timezone(&timezone).context("--timezone")?;
             let mut new = NewIncident::new(&title, severity, timezone)
                 .context("--title")?
                 .with_services(services.iter().map(String::as_str))
@@ -302,9 +306,6 @@ fn incident(app: &Hindsight, command: IncidentCommand) -> Result<()> {
             private,
         } => {
             let title = title.map(|t| line("--title", &t)).transpose()?;
-            let timezone = timezone
-                .map(|tz| parse_timezone(&tz).context("--timezone"))
-                .transpose()?;
             let services = services
                 .iter()
                 .map(|s| line("--service", s))
@@ -352,6 +353,9 @@ fn timeline(app: &Hindsight, command: TimelineCommand) -> Result<()> {
                     n => format!(" ({n} already on the timeline, skipped)"),
                 }
             );
+            for warning in &report.warnings {
+                eprintln!("warning: {key}: {warning}");
+            }
         }
         TimelineCommand::Add {
             key,
@@ -434,18 +438,12 @@ fn role(app: &Hindsight, command: RoleCommand) -> Result<()> {
         } => {
             let person = Person::new(&name, title.as_deref())?;
             let shown = person.to_string();
-            app.edit_responders(key, |responders| {
-                responders.assign(role, person);
-                Ok(())
-            })?;
+            app.edit_responders(key, |responders| responders.assign(role, person.clone()))?;
             eprintln!("{key}: {} is {}", shown, role.title().to_lowercase());
         }
         RoleCommand::Remove { key, role, name } => {
             let mut removed = false;
-            app.edit_responders(key, |responders| {
-                removed = responders.unassign(role, &name);
-                Ok(())
-            })?;
+            app.edit_responders(key, |responders| removed = responders.unassign(role, &name))?;
             if !removed {
                 bail!("{key} has no {} named {name}", role.title().to_lowercase());
             }
@@ -711,8 +709,8 @@ fn question(app: &Hindsight, command: QuestionCommand) -> Result<()> {
         } => {
             let question = Question {
                 question: required("question", &question)?,
-                answer: answer.filter(|a| !a.trim().is_empty()),
-                asked_by: asked_by.filter(|a| !a.trim().is_empty()),
+                answer: optional("--answer", answer.as_deref(), text::LONG)?,
+                asked_by: optional("--asked-by", asked_by.as_deref(), text::SHORT)?,
             };
             let pm = app.edit_postmortem(key, |pm| {
                 pm.questions.push(question.clone());
@@ -756,7 +754,7 @@ fn link(app: &Hindsight, command: LinkCommand) -> Result<()> {
             let link = Link {
                 kind,
                 url,
-                title: title.filter(|t| !t.trim().is_empty()),
+                title: optional("--title", title.as_deref(), text::SHORT)?,
             };
             edit(app, key, |pm| {
                 if !pm.communication.links.iter().any(|l| l.url == link.url) {

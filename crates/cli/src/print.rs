@@ -1,7 +1,8 @@
 //! Text for a person and JSON for a tool: how results leave the command line.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use hindsight_core::{Figures, Incident, IncidentRecord, Template, figures::human_duration};
+use hindsight_core::{Figures, Incident, IncidentRecord, Template, figures::describe_duration};
+use hindsight_render::local_time;
 use serde_json::{Value, json};
 use std::fmt::Write;
 
@@ -40,18 +41,8 @@ pub fn figures_json(record: &IncidentRecord, figures: &Figures) -> Value {
 }
 
 fn local(at: Option<DateTime<Utc>>, record: &IncidentRecord) -> String {
-    at.map_or("—".to_owned(), |at| hindsight_render_time(at, record))
-}
-
-fn hindsight_render_time(at: DateTime<Utc>, record: &IncidentRecord) -> String {
-    at.with_timezone(&record.incident.timezone)
-        .format("%Y-%m-%d %H:%M:%S %Z")
-        .to_string()
-}
-
-fn duration(seconds: Option<i64>) -> String {
-    seconds.map_or("—".to_owned(), |s| {
-        format!("{} ({s} s)", human_duration(s))
+    at.map_or("—".to_owned(), |at| {
+        local_time(at, record.incident.timezone)
     })
 }
 
@@ -79,11 +70,11 @@ pub fn figures(record: &IncidentRecord, figures: &Figures) -> String {
         ("time to resolve", figures.time_to_resolve_s),
         ("impact duration", figures.impact_duration_s),
     ] {
-        let _ = writeln!(out, "  {name:<22} {}", duration(seconds));
+        let _ = writeln!(out, "  {name:<22} {}", describe_duration(seconds));
     }
     for (severity, seconds) in &figures.time_in_severity_s {
         let name = format!("time in {severity}");
-        let _ = writeln!(out, "  {name:<22} {}", duration(Some(*seconds)));
+        let _ = writeln!(out, "  {name:<22} {}", describe_duration(Some(*seconds)));
     }
     let _ = writeln!(
         out,
@@ -150,7 +141,7 @@ pub fn incident(record: &IncidentRecord, figures: &Figures) -> String {
         ("timezone", incident.timezone.name().to_owned()),
         (
             "created",
-            hindsight_render_time(incident.created_at, record),
+            local_time(incident.created_at, incident.timezone),
         ),
         (
             "private",
@@ -164,7 +155,7 @@ pub fn incident(record: &IncidentRecord, figures: &Figures) -> String {
                 .as_ref()
                 .map_or("not designated".into(), |o| o.to_string()),
         ),
-        ("impact", duration(figures.impact_duration_s)),
+        ("impact", describe_duration(figures.impact_duration_s)),
         (
             "meeting deadline",
             figures
@@ -232,7 +223,7 @@ pub fn timeline(record: &IncidentRecord) -> String {
             out,
             "{:>5}  {}  {}{}{}  {}{}{}",
             event.id,
-            hindsight_render_time(event.at(), record),
+            local_time(event.at(), record.incident.timezone),
             event.kind(),
             severity,
             if event.is_key_point() { " ★" } else { "" },
@@ -278,12 +269,12 @@ pub fn actions(record: &IncidentRecord, figures: &Figures) -> String {
 pub fn sections(record: &IncidentRecord, template: &Template) -> String {
     let mut out = String::new();
     for section in &template.sections {
-        let written = record.postmortem.section(&section.id).is_some();
+        let written = !record.section_is_empty(section);
         let _ = writeln!(
             out,
             "{:<24} {:<9} {}{}",
             section.id,
-            if written { "written" } else { "empty" },
+            if written { "filled" } else { "empty" },
             section.title,
             if section.required { " (required)" } else { "" }
         );

@@ -664,3 +664,219 @@ fn help_lists_every_command() {
     let h = Hindsight::new();
     insta::assert_snapshot!(h.run(&["--help"]).ok().stdout);
 }
+
+// Regressions found in review, each named after what broke.
+
+#[test]
+fn an_instant_far_in_the_future_is_refused_instead_of_panicking() {
+    let h = Hindsight::new();
+    let key = h.new_incident("x", "SEV-3", "Pacific/Kiritimati");
+    let file = h.write(
+        "far.csv",
+        "time,kind,text\n+262142-12-31 20:00,impact_started,a\n9999-12-31T23:59:00Z,resolved,b\n",
+    );
+    let run = h.run(&["timeline", "import", &key, &file]).failed();
+    assert!(run.stderr.contains("far.csv: line 2, column `time`: `+262142-12-31 20:00` is outside the years 1900 to 9999"), "{}", run.stderr);
+    let file = h.write(
+        "edge.csv",
+        "time,kind,text\n9999-12-31T20:00:00Z,impact_started,a\n9999-12-31T23:59:00Z,resolved,b\n",
+    );
+    h.run(&["timeline", "import", &key, &file]).ok();
+    h.run(&["figures", &key]).ok();
+    h.run(&["postmortem", "render", &key]).ok();
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_reported_at_once_in_one_line() {
+    let h = Hindsight::new();
+    let path = h.write("notes.txt", &"not a database\n".repeat(100));
+    let started = std::time::Instant::now();
+    let run = Hindsight::on(path.clone())
+        .run(&["incident", "list"])
+        .failed();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        run.stderr.trim(),
+        format!("error: database error: cannot open {path}: file is not a database")
+    );
+}
+
+#[test]
+fn an_empty_database_path_is_refused() {
+    let run = Hindsight::on(String::new())
+        .run(&["incident", "list"])
+        .failed();
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("a value is required for '--db <PATH|URL>' but none was supplied"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn participants_added_at_the_same_time_are_all_kept() {
+    let h = Hindsight::new();
+    let key = h.new_incident("x", "SEV-3", "UTC");
+    std::thread::scope(|s| {
+        for i in 0..6 {
+            let (h, key) = (&h, &key);
+            s.spawn(move || {
+                h.run(&["participant", "add", key, &format!("Person {i}")])
+                    .ok()
+            });
+        }
+    });
+    let json: Value =
+        serde_json::from_str(&h.run(&["incident", "show", &key, "--json"]).ok().stdout).unwrap();
+    assert_eq!(
+        json["record"]["responders"]["participants"]
+            .as_array()
+            .unwrap()
+            .len(),
+        6
+    );
+}
+
+#[test]
+fn the_same_file_imported_at_the_same_time_is_added_once() {
+    let h = Hindsight::new();
+    let key = h.new_incident("x", "SEV-3", "UTC");
+    let mut csv = String::from("time,kind,text\n");
+    for minute in 0..300 {
+        csv.push_str(&format!("2026-11-20T10:00:00Z,note,event {minute}\n"));
+    }
+    let file = h.write("many.csv", &csv);
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            let (h, key, file) = (&h, &key, &file);
+            s.spawn(move || h.run(&["timeline", "import", key, file]).ok());
+        }
+    });
+    let timeline: Value =
+        serde_json::from_str(&h.run(&["timeline", "list", &key, "--json"]).ok().stdout).unwrap();
+    assert_eq!(timeline.as_array().unwrap().len(), 300);
+}
+
+#[test]
+fn a_title_with_a_line_break_is_refused() {
+    let h = Hindsight::new();
+    let run = h
+        .run(&[
+            "incident",
+            "new",
+            "--title",
+            "T | x\n# H1",
+            "--severity",
+            "SEV-2",
+        ])
+        .failed();
+    assert!(
+        run.stderr.contains("title must be one line"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn links_that_are_not_web_links_are_refused_everywhere() {
+    let h = Hindsight::new();
+    let key = h.new_incident("x", "SEV-3", "UTC");
+    for args in [
+        vec![
+            "action",
+            "add",
+            &key,
+            "--title",
+            "t",
+            "--ticket",
+            "javascript:alert(1)",
+        ],
+        vec![
+            "impact",
+            "set",
+            &key,
+            "--support-ticket",
+            "file:///etc/passwd",
+        ],
+        vec!["link", "add", &key, "dashboard", "data:text/html,hi"],
+        vec![
+            "timeline",
+            "add",
+            &key,
+            "--time",
+            "2026-11-20 10:00",
+            "--kind",
+            "note",
+            "--text",
+            "x",
+            "--evidence",
+            "javascript:x",
+        ],
+    ] {
+        let run = h.run(&args).failed();
+        assert_eq!(run.code, 2, "{args:?}");
+        assert!(
+            run.stderr
+                .contains("is not a web link: expected http:// or https://"),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn a_bad_timezone_or_date_is_a_usage_error_that_says_what_is_expected() {
+    let h = Hindsight::new();
+    let run = h
+        .run(&[
+            "incident",
+            "new",
+            "--title",
+            "x",
+            "--severity",
+            "SEV-2",
+            "--timezone",
+            "Europe/Pariss",
+        ])
+        .failed();
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("unknown timezone `Europe/Pariss`"),
+        "{}",
+        run.stderr
+    );
+    let key = h.new_incident("x", "SEV-3", "UTC");
+    let run = h
+        .run(&["action", "add", &key, "--title", "t", "--due", "2026-13-45"])
+        .failed();
+    assert!(
+        run.stderr
+            .contains("`2026-13-45` is not a date: expected YYYY-MM-DD"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_resolution_before_the_start_is_imported_with_a_warning() {
+    let h = Hindsight::new();
+    let key = h.new_incident("x", "SEV-3", "UTC");
+    let file = h.write(
+        "t.csv",
+        "time,kind,text\n2026-10-24T22:52:00Z,impact_started,a\n2026-10-24T00:30:00Z,resolved,b\n",
+    );
+    let run = h.run(&["timeline", "import", &key, &file]).ok();
+    assert!(
+        run.stderr.contains(
+            "warning: INC-1: the resolution (2026-10-24 00:30:00 UTC) is before the start of impact"
+        ),
+        "{}",
+        run.stderr
+    );
+}

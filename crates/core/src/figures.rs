@@ -212,6 +212,13 @@ impl Figures {
     }
 }
 
+/// A duration both ways, for reports: `1d 0h 11m (87060 s)`, or `—` when unknown.
+pub fn describe_duration(seconds: Option<i64>) -> String {
+    seconds.map_or("—".to_owned(), |s| {
+        format!("{} ({s} s)", human_duration(s))
+    })
+}
+
 /// A duration in seconds as a person reads it: `1d 0h 11m`, `27m`, `43s`.
 pub fn human_duration(seconds: i64) -> String {
     let sign = if seconds < 0 { "-" } else { "" };

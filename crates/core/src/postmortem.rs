@@ -361,19 +361,34 @@ pub fn after_incident_checklists() -> Vec<ChecklistItem> {
     [
         (Commander, "Create the post-mortem from a template"),
         (Commander, "Designate the post-mortem owner"),
-        (Commander, "Send the internal e-mail to stakeholders with the link"),
+        (
+            Commander,
+            "Send the internal e-mail to stakeholders with the link",
+        ),
         (Commander, "Check that the post-mortem is finished in time"),
-        (Scribe, "Go through the chat and pull the key events into the timeline"),
-        (Scribe, "Collect every to-do said during the incident into the action items"),
+        (
+            Scribe,
+            "Go through the chat and pull the key events into the timeline",
+        ),
+        (
+            Scribe,
+            "Collect every to-do said during the incident into the action items",
+        ),
         (Sme, "Add your notes to the post-mortem"),
         (CustomerLiaison, "Answer customer questions"),
-        (CustomerLiaison, "Publish the external message to the status page once it is approved"),
+        (
+            CustomerLiaison,
+            "Publish the external message to the status page once it is approved",
+        ),
         (Owner, "Schedule the meeting within the deadline"),
         (Owner, "Keep the post-mortem up to date"),
         (Owner, "Investigate the contributing factors"),
         (Owner, "Create the follow-up tickets"),
         (Owner, "Run the meeting"),
-        (Owner, "Write the public blog post when one is needed, through its review"),
+        (
+            Owner,
+            "Write the public blog post when one is needed, through its review",
+        ),
     ]
     .into_iter()
     .map(|(role, text)| ChecklistItem {

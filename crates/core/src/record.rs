@@ -7,6 +7,7 @@ use crate::{
     incident::{Incident, IncidentStatus},
     postmortem::Postmortem,
     responders::Responders,
+    template::{SectionContent, TemplateSection},
     timeline::{EventKind, TimelineEvent},
 };
 use chrono::{DateTime, NaiveDate, Utc};
@@ -61,5 +62,35 @@ impl IncidentRecord {
     /// The tags every follow-up ticket carries: `sev1`, `sev1_20261120`.
     pub fn action_tags(&self, figures: &Figures) -> [String; 2] {
         action_tags(figures.peak_severity, self.date(figures))
+    }
+
+    /// Whether a template section has nothing to show: no Markdown written, and none of the
+    /// data it displays. Impact and figures are never empty: they are derived.
+    pub fn section_is_empty(&self, section: &TemplateSection) -> bool {
+        let pm = &self.postmortem;
+        if pm.section(&section.id).is_some() {
+            return false;
+        }
+        let howd = &pm.howd_we_do;
+        let no_links = pm.communication.channel.is_none() && pm.communication.links.is_empty();
+        match section.content {
+            SectionContent::Narrative => true,
+            SectionContent::ContributingFactors => pm.factors.is_empty(),
+            SectionContent::Impact | SectionContent::Figures => false,
+            SectionContent::Timeline => self.timeline.is_empty(),
+            SectionContent::KeyPoints => !self.timeline.iter().any(|e| e.is_key_point()),
+            SectionContent::Responders => self.responders.is_empty(),
+            SectionContent::HowdWeDo => howd.is_empty(),
+            SectionContent::WentWell => howd.went_well.is_empty(),
+            SectionContent::WentWrong => howd.went_wrong.is_empty(),
+            SectionContent::GotLucky => howd.got_lucky.is_empty(),
+            SectionContent::Lessons => howd.lessons.is_empty(),
+            SectionContent::ActionItems => self.actions.is_empty(),
+            SectionContent::Questions => pm.questions.is_empty(),
+            SectionContent::Communication => no_links,
+            SectionContent::SupportingInformation => {
+                pm.questions.is_empty() && pm.commands.is_empty() && no_links
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! Timeline events: what happened when, who said so, and the evidence that shows it.
 
+use crate::action::named_enum;
 use crate::{
     severity::Severity,
     text::{self, TextError},
@@ -9,62 +10,28 @@ use serde::{Deserialize, Serialize};
 use std::{collections::HashSet, fmt, str::FromStr};
 use url::Url;
 
-/// What an event marks. The key instants of an incident (detection, resolution, …) are derived
-/// from the kinds of its events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventKind {
-    RootCauseBegan,
-    ImpactStarted,
-    Detected,
-    Paged,
-    Acknowledged,
-    Declared,
-    SeverityChanged,
-    StatusPageUpdated,
-    /// A key action taken by a responder.
-    Action,
-    Communication,
-    Mitigated,
-    Resolved,
-    Note,
-}
+named_enum!(
+    /// What an event marks. The key instants of an incident (detection, resolution, …) are
+    /// derived from the kinds of its events.
+    EventKind, "event kind" {
+        RootCauseBegan = "root_cause_began",
+        ImpactStarted = "impact_started",
+        Detected = "detected",
+        Paged = "paged",
+        Acknowledged = "acknowledged",
+        Declared = "declared",
+        SeverityChanged = "severity_changed",
+        StatusPageUpdated = "status_page_updated",
+        /// A key action taken by a responder.
+        Action = "action",
+        Communication = "communication",
+        Mitigated = "mitigated",
+        Resolved = "resolved",
+        Note = "note",
+    }
+);
 
 impl EventKind {
-    pub const ALL: [EventKind; 13] = [
-        EventKind::RootCauseBegan,
-        EventKind::ImpactStarted,
-        EventKind::Detected,
-        EventKind::Paged,
-        EventKind::Acknowledged,
-        EventKind::Declared,
-        EventKind::SeverityChanged,
-        EventKind::StatusPageUpdated,
-        EventKind::Action,
-        EventKind::Communication,
-        EventKind::Mitigated,
-        EventKind::Resolved,
-        EventKind::Note,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::RootCauseBegan => "root_cause_began",
-            EventKind::ImpactStarted => "impact_started",
-            EventKind::Detected => "detected",
-            EventKind::Paged => "paged",
-            EventKind::Acknowledged => "acknowledged",
-            EventKind::Declared => "declared",
-            EventKind::SeverityChanged => "severity_changed",
-            EventKind::StatusPageUpdated => "status_page_updated",
-            EventKind::Action => "action",
-            EventKind::Communication => "communication",
-            EventKind::Mitigated => "mitigated",
-            EventKind::Resolved => "resolved",
-            EventKind::Note => "note",
-        }
-    }
-
     /// How the kind reads in a document.
     pub fn label(self) -> &'static str {
         match self {
@@ -91,69 +58,18 @@ impl EventKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown event kind `{0}`: expected one of root_cause_began, impact_started, detected, paged, acknowledged, declared, severity_changed, status_page_updated, action, communication, mitigated, resolved, note"
-)]
-pub struct UnknownEventKind(pub String);
-
-impl FromStr for EventKind {
-    type Err = UnknownEventKind;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let normal = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
-        EventKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == normal)
-            .ok_or_else(|| UnknownEventKind(s.to_owned()))
+named_enum!(
+    /// Where an event came from.
+    EventSource, "event source" {
+        /// Typed by a person.
+        Typed = "typed",
+        Chat = "chat",
+        PagerWebhook = "pager_webhook",
+        AlertWebhook = "alert_webhook",
+        /// Read from a file (a CSV timeline).
+        Import = "import",
     }
-}
-
-impl fmt::Display for EventKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Where an event came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventSource {
-    /// Typed by a person.
-    Typed,
-    Chat,
-    PagerWebhook,
-    AlertWebhook,
-    /// Read from a file (a CSV timeline).
-    Import,
-}
-
-impl EventSource {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventSource::Typed => "typed",
-            EventSource::Chat => "chat",
-            EventSource::PagerWebhook => "pager_webhook",
-            EventSource::AlertWebhook => "alert_webhook",
-            EventSource::Import => "import",
-        }
-    }
-}
-
-impl FromStr for EventSource {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [
-            EventSource::Typed,
-            EventSource::Chat,
-            EventSource::PagerWebhook,
-            EventSource::AlertWebhook,
-            EventSource::Import,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-        .ok_or_else(|| format!("unknown event source `{s}`"))
-    }
-}
+);
 
 /// Why an event was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -166,6 +82,19 @@ pub enum EventError {
     UnexpectedSeverity(EventKind),
     #[error("evidence must be an http or https link, not `{0}`")]
     EvidenceScheme(String),
+    #[error("{0} is outside the years 1900 to 9999")]
+    OutOfRange(DateTime<Utc>),
+}
+
+/// The instants hindsight accepts: years 1900 to 9999 in UTC, so every instant can be shown in
+/// any timezone and written as RFC 3339.
+pub fn check_instant(at: DateTime<Utc>) -> Result<DateTime<Utc>, EventError> {
+    use chrono::Datelike;
+    if (1900..=9999).contains(&at.year()) {
+        Ok(at)
+    } else {
+        Err(EventError::OutOfRange(at))
+    }
 }
 
 /// An event to add to a timeline, already checked.
@@ -194,7 +123,7 @@ impl NewTimelineEvent {
             return Err(EventError::MissingSeverity);
         }
         Ok(NewTimelineEvent {
-            at: at.trunc_subsecs(6),
+            at: check_instant(at)?.trunc_subsecs(6),
             kind,
             text: text::required("text", text, text::LONG)?,
             author: None,
@@ -245,9 +174,11 @@ impl NewTimelineEvent {
 
     /// Adds a link to the graph, log search, dashboard or post that shows the event.
     pub fn with_evidence(mut self, url: Url) -> Result<Self, EventError> {
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(EventError::EvidenceScheme(url.to_string()));
-        }
+        let url = text::check_web_url(url).map_err(|e| match e {
+            text::LinkError::NotWeb(url) | text::LinkError::Unreadable(url, _) => {
+                EventError::EvidenceScheme(url)
+            }
+        })?;
         if !self.evidence.contains(&url) {
             self.evidence.push(url);
         }

@@ -23,6 +23,8 @@ pub enum TimeError {
         first: String,
         second: String,
     },
+    #[error("`{0}` is outside the years 1900 to 9999")]
+    OutOfRange(String),
 }
 
 const LOCAL_FORMATS: &[&str] = &[
@@ -35,6 +37,11 @@ const LOCAL_FORMATS: &[&str] = &[
 /// Reads `text` as an instant: with an offset it stands alone; without, it is read in `tz`.
 pub fn parse_instant(text: &str, tz: Tz) -> Result<DateTime<Utc>, TimeError> {
     let text = text.trim();
+    let at = parse_unchecked(text, tz)?;
+    hindsight_core::timeline::check_instant(at).map_err(|_| TimeError::OutOfRange(text.to_owned()))
+}
+
+fn parse_unchecked(text: &str, tz: Tz) -> Result<DateTime<Utc>, TimeError> {
     if let Ok(at) = DateTime::parse_from_rfc3339(text) {
         return Ok(at.with_timezone(&Utc));
     }
@@ -42,6 +49,11 @@ pub fn parse_instant(text: &str, tz: Tz) -> Result<DateTime<Utc>, TimeError> {
         .iter()
         .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
         .ok_or_else(|| TimeError::Unreadable(text.to_owned()))?;
+    // Far from today, a timezone has no rules and chrono reports no such local time: say what
+    // is wrong rather than blame daylight saving.
+    if !(1900..=9999).contains(&chrono::Datelike::year(&local)) {
+        return Err(TimeError::OutOfRange(text.to_owned()));
+    }
     match tz.from_local_datetime(&local) {
         LocalResult::Single(at) => Ok(at.with_timezone(&Utc)),
         LocalResult::None => Err(TimeError::Skipped { local, tz }),
@@ -113,6 +125,22 @@ mod tests {
             twice.contains("at 02:30+02:00 and at 02:30+01:00"),
             "{twice}"
         );
+    }
+
+    #[test]
+    fn times_outside_the_years_1900_to_9999_are_refused() {
+        for text in [
+            "+262142-12-31 20:00",
+            "0001-01-01T00:00:00Z",
+            "1899-12-31 23:00",
+        ] {
+            let err = parse_instant(text, Paris).unwrap_err().to_string();
+            assert!(
+                err.ends_with("is outside the years 1900 to 9999"),
+                "{text}: {err}"
+            );
+        }
+        assert!(parse_instant("9999-12-31T23:00:00Z", chrono_tz::Pacific::Kiritimati).is_ok());
     }
 
     #[test]

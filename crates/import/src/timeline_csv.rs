@@ -210,7 +210,7 @@ fn parse_row(
         parse_instant(field(columns.time), timezone).map_err(|e| (Some("time"), e.to_string()))?;
     let kind: EventKind = field(columns.kind)
         .parse()
-        .map_err(|e: hindsight_core::timeline::UnknownEventKind| (Some("kind"), e.to_string()))?;
+        .map_err(|e: hindsight_core::action::UnknownName| (Some("kind"), e.to_string()))?;
     let severity = optional(columns.severity)
         .map(|s| s.parse::<Severity>())
         .transpose()

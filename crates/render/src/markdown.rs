@@ -5,7 +5,7 @@
 use crate::local_time;
 use hindsight_core::{
     IncidentRecord, SectionContent, Template, TemplateSection,
-    figures::{Figures, human_duration},
+    figures::{Figures, describe_duration, human_duration},
 };
 use std::fmt::Write;
 
@@ -54,6 +54,7 @@ pub fn postmortem(record: &IncidentRecord, figures: &Figures, template: &Templat
                     d.format("%A %Y-%m-%d").to_string()
                 }),
         ),
+        ("Meeting", meeting(record)),
         ("Timezone", incident.timezone.name().to_owned()),
         ("Ticket tags", record.action_tags(figures).join(", ")),
     ];
@@ -87,6 +88,24 @@ pub fn postmortem(record: &IncidentRecord, figures: &Figures, template: &Templat
     out.truncate(out.trim_end().len());
     out.push('\n');
     out
+}
+
+/// When the meeting is and who runs it.
+fn meeting(record: &IncidentRecord) -> String {
+    let meeting = &record.postmortem.meeting;
+    let when = meeting
+        .scheduled_for
+        .map_or("not scheduled yet".to_owned(), |at| {
+            local_time(at, record.incident.timezone)
+        });
+    let mut parts = vec![when];
+    if let Some(moderator) = &meeting.moderator {
+        parts.push(format!("moderator {moderator}"));
+    }
+    if let Some(note_taker) = &meeting.note_taker {
+        parts.push(format!("note-taker {note_taker}"));
+    }
+    parts.join(", ")
 }
 
 /// The structured part of a section, or `None` when it has nothing to show.
@@ -144,10 +163,7 @@ fn factors(record: &IncidentRecord) -> Option<String> {
 }
 
 fn impact(record: &IncidentRecord, figures: &Figures) -> String {
-    let duration = |s: Option<i64>| match s {
-        Some(s) => format!("{} ({s} s)", human_duration(s)),
-        None => "—".to_owned(),
-    };
+    let duration = describe_duration;
     let count = |n: Option<u64>| n.map_or("not recorded".to_owned(), |n| n.to_string());
     let impact = &record.postmortem.impact;
     let mut rows = vec![
@@ -214,7 +230,7 @@ fn impact(record: &IncidentRecord, figures: &Figures) -> String {
         let links: Vec<_> = impact
             .support_tickets
             .iter()
-            .map(|url| format!("<{url}>"))
+            .map(|url| format!("<{}>", md_url(url)))
             .collect();
         out.push_str(&links.join(", "));
         out.push('\n');
@@ -252,7 +268,7 @@ fn timeline(record: &IncidentRecord) -> Option<String> {
             .evidence()
             .iter()
             .enumerate()
-            .map(|(i, url)| format!("[{}]({})", i + 1, url))
+            .map(|(i, url)| format!("[{}]({})", i + 1, md_url(url)))
             .collect::<Vec<_>>()
             .join(" ");
         let _ = writeln!(
@@ -338,7 +354,7 @@ fn actions(record: &IncidentRecord, figures: &Figures) -> Option<String> {
             action
                 .ticket
                 .as_ref()
-                .map_or("—".to_owned(), |t| format!("<{t}>")),
+                .map_or("—".to_owned(), |t| format!("<{}>", md_url(t))),
         );
     }
     let _ = writeln!(
@@ -424,7 +440,13 @@ fn communication(record: &IncidentRecord) -> Option<String> {
             .as_deref()
             .map(one_line)
             .unwrap_or_else(|| link.url.to_string());
-        let _ = writeln!(out, "- {}: [{}]({})", link.kind, title, link.url);
+        let _ = writeln!(
+            out,
+            "- {}: [{}]({})",
+            link.kind,
+            link_text(&title),
+            md_url(&link.url)
+        );
     }
     (!out.is_empty()).then(|| out + "\n")
 }
@@ -466,13 +488,34 @@ fn fence_for(code: &str) -> String {
     "`".repeat((longest + 1).max(3))
 }
 
-/// Text safe inside a table cell: pipes escaped, line breaks kept as `<br>`.
+/// Text safe inside a table cell: pipes escaped, line breaks (of any kind) kept as `<br>`.
 fn cell(text: &str) -> String {
     text.trim()
         .replace('\\', "\\\\")
         .replace('|', "\\|")
         .replace("\r\n", "\n")
+        .replace('\r', "\n")
         .replace('\n', "<br>")
+}
+
+/// A link target that cannot end a link or a table cell early: the characters Markdown reads
+/// there are percent-encoded, which leaves the address the same.
+fn md_url(url: &url::Url) -> String {
+    url.as_str()
+        .replace('|', "%7C")
+        .replace('(', "%28")
+        .replace(')', "%29")
+        .replace('<', "%3C")
+        .replace('>', "%3E")
+        .replace(' ', "%20")
+}
+
+/// Link text that cannot close the link or open another.
+fn link_text(text: &str) -> String {
+    one_line(text)
+        .replace('\\', "\\\\")
+        .replace('[', "\\[")
+        .replace(']', "\\]")
 }
 
 /// Text on one line, for list items and headings.
@@ -495,6 +538,21 @@ mod tests {
     #[test]
     fn table_cells_keep_pipes_and_line_breaks_from_breaking_the_table() {
         assert_eq!(cell("a | b\nc"), "a \\| b<br>c");
+    }
+
+    #[test]
+    fn a_link_with_pipes_or_parentheses_cannot_break_its_table_cell_or_link() {
+        let url = url::Url::parse("https://g.example.com/d?a|b&f=(x)").unwrap();
+        assert_eq!(md_url(&url), "https://g.example.com/d?a%7Cb&f=%28x%29");
+        assert_eq!(cell("a\rb"), "a<br>b");
+    }
+
+    #[test]
+    fn a_link_title_cannot_open_another_link() {
+        assert_eq!(
+            link_text("a](https://evil.example) [b"),
+            "a\\](https://evil.example) \\[b"
+        );
     }
 
     #[test]

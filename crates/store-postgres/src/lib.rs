@@ -26,6 +26,7 @@ use chrono::{DateTime, Utc};
 use hindsight_core::{
     ActionId, ActionItem, EventId, Incident, IncidentKey, IncidentRecord, NewActionItem,
     NewIncident, NewTimelineEvent, Postmortem, Responders, Role, TimelineEvent,
+    timeline::new_events_only,
 };
 use hindsight_store::{Store, StoreError, StoreResult, Versioned};
 use postgres::{IsolationLevel, NoTls, Transaction};
@@ -334,9 +335,15 @@ impl Store for PostgresStore {
         })
     }
 
-    fn set_responders(&self, key: IncidentKey, responders: &Responders) -> StoreResult<()> {
+    fn edit_responders(
+        &self,
+        key: IncidentKey,
+        change: &mut dyn FnMut(&mut Responders),
+    ) -> StoreResult<Responders> {
         self.write(|tx| {
             let id = lock_incident(tx, key)?;
+            let mut responders = load_responders(tx, id)?;
+            change(&mut responders);
             tx.execute("DELETE FROM responders WHERE incident_id = $1", &[&id])
                 .map_err(db)?;
             // Columns as arrays, inserted in one statement; the position is the order of
@@ -355,7 +362,7 @@ impl Store for PostgresStore {
                 &[&id, &roles, &names, &job_titles],
             )
             .map_err(db)?;
-            Ok(())
+            Ok(responders)
         })
     }
 
@@ -367,7 +374,10 @@ impl Store for PostgresStore {
     ) -> StoreResult<Vec<TimelineEvent>> {
         let now = instant(now);
         self.write(|tx| {
-            let id = incident_id(tx, key)?;
+            // Locking the incident makes concurrent imports take turns, so each sees what the
+            // one before it added and nothing is added twice.
+            let id = lock_incident(tx, key)?;
+            let (events, _) = new_events_only(&load_timeline(tx, id)?, events.to_vec());
             // One row at a time, so each id is known to belong to its event.
             let insert = tx
                 .prepare(
@@ -379,7 +389,7 @@ impl Store for PostgresStore {
                 )
                 .map_err(db)?;
             let mut stored = Vec::with_capacity(events.len());
-            for event in events {
+            for event in &events {
                 let event_id: i64 = tx
                     .query_one(
                         &insert,

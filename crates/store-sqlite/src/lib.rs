@@ -12,6 +12,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use hindsight_core::{
     ActionId, ActionItem, EventId, Incident, IncidentKey, IncidentRecord, NewActionItem,
     NewIncident, NewTimelineEvent, Postmortem, Responders, Role, TimelineEvent,
+    timeline::new_events_only,
 };
 use hindsight_store::{Store, StoreError, StoreResult, Versioned};
 use r2d2_sqlite::{
@@ -35,6 +36,14 @@ impl SqliteStore {
     /// Opens (creating if needed) the database at `path`. Call [`Store::migrate`] before use.
     pub fn open(path: impl AsRef<Path>) -> StoreResult<Self> {
         let path = path.as_ref().to_path_buf();
+        let cannot_open = |e: &dyn std::fmt::Display| {
+            StoreError::Backend(format!("cannot open {}: {e}", path.display()).into())
+        };
+        // One connection first, so a wrong path or a file that is not a database is reported
+        // at once, in one line, instead of by every connection the pool would try.
+        Connection::open(&path)
+            .and_then(|conn| conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())))
+            .map_err(|e| cannot_open(&e))?;
         let manager = SqliteConnectionManager::file(&path).with_init(|conn| {
             conn.execute_batch(
                 "PRAGMA journal_mode = WAL;
@@ -45,10 +54,10 @@ impl SqliteStore {
         });
         let pool = r2d2::Pool::builder()
             .max_size(8)
+            .connection_timeout(std::time::Duration::from_secs(5))
+            .error_handler(Box::new(r2d2::NopErrorHandler))
             .build(manager)
-            .map_err(|e| {
-                StoreError::Backend(format!("cannot open {}: {e}", path.display()).into())
-            })?;
+            .map_err(|e| cannot_open(&e))?;
         Ok(SqliteStore { pool, path })
     }
 
@@ -329,9 +338,15 @@ impl Store for SqliteStore {
         })
     }
 
-    fn set_responders(&self, key: IncidentKey, responders: &Responders) -> StoreResult<()> {
+    fn edit_responders(
+        &self,
+        key: IncidentKey,
+        change: &mut dyn FnMut(&mut Responders),
+    ) -> StoreResult<Responders> {
         self.write(|tx| {
             let id = incident_id(tx, key)?;
+            let mut responders = load_responders(tx, id)?;
+            change(&mut responders);
             tx.execute("DELETE FROM responders WHERE incident_id = ?1", [id])
                 .map_err(db)?;
             let mut stmt = tx
@@ -350,7 +365,7 @@ impl Store for SqliteStore {
                 ])
                 .map_err(db)?;
             }
-            Ok(())
+            Ok(responders)
         })
     }
 
@@ -363,6 +378,8 @@ impl Store for SqliteStore {
         let now = now.trunc_subsecs(6);
         self.write(|tx| {
             let id = incident_id(tx, key)?;
+            // The write lock is already held, so no other import can slip in between.
+            let (events, _) = new_events_only(&load_timeline(tx, id)?, events.to_vec());
             let mut stmt = tx
                 .prepare_cached(
                     "INSERT INTO timeline_events
@@ -371,7 +388,7 @@ impl Store for SqliteStore {
                 )
                 .map_err(db)?;
             let mut stored = Vec::with_capacity(events.len());
-            for event in events {
+            for event in &events {
                 stmt.execute(params![
                     id,
                     to_micros(event.at()),

@@ -26,6 +26,7 @@ macro_rules! store_contract_tests {
             incidents_list_newest_first_up_to_the_limit,
             an_incident_update_changes_what_it_says,
             timeline_events_read_back_whole_in_time_order,
+            events_already_on_the_timeline_are_not_added_again,
             a_batch_of_events_for_an_unknown_incident_stores_nothing,
             events_of_one_incident_never_show_in_another,
             timeline_events_can_be_edited_and_deleted,
@@ -192,6 +193,29 @@ pub fn timeline_events_read_back_whole_in_time_order(store: &dyn Store) {
     assert!(timeline[0].is_key_point());
     assert_eq!(timeline[1].severity(), Some(sev(1)));
     assert_eq!(timeline[1].author(), Some("Ana Lima"));
+}
+
+pub fn events_already_on_the_timeline_are_not_added_again(store: &dyn Store) {
+    let key = incident(store, "idempotent");
+    let batch = [note(10, 0, "a"), note(10, 1, "b")];
+    assert_eq!(
+        store
+            .add_timeline_events(key, &batch, at(12, 0))
+            .unwrap()
+            .len(),
+        2
+    );
+    let again = [note(10, 1, "b"), note(10, 2, "c"), note(10, 2, "c")];
+    let added = store.add_timeline_events(key, &again, at(12, 5)).unwrap();
+    assert_eq!(added.iter().map(|e| e.text()).collect::<Vec<_>>(), ["c"]);
+    // Many writers adding the same batch at once add it once.
+    let same = [note(11, 0, "x"), note(11, 1, "y")];
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| store.add_timeline_events(key, &same, at(12, 9)).unwrap());
+        }
+    });
+    assert_eq!(store.record(key).unwrap().timeline.len(), 5);
 }
 
 pub fn a_batch_of_events_for_an_unknown_incident_stores_nothing(store: &dyn Store) {

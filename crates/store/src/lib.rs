@@ -43,8 +43,10 @@ pub enum StoreError {
         "the database is at migration {found}, newer than this hindsight knows ({known}); upgrade hindsight"
     )]
     DatabaseTooNew { found: i64, known: i64 },
+    /// The message says it all; the error is not chained again as a source, so it is shown
+    /// once.
     #[error("database error: {0}")]
-    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+    Backend(Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl StoreError {
@@ -96,10 +98,23 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Everything about one incident, read in one consistent snapshot.
     fn record(&self, key: IncidentKey) -> StoreResult<IncidentRecord>;
 
-    /// Replaces who held which role and who took part.
-    fn set_responders(&self, key: IncidentKey, responders: &Responders) -> StoreResult<()>;
+    /// Changes who held which role and who took part: `change` runs on the current value inside
+    /// the write, so two people editing at once both keep their change.
+    fn edit_responders(
+        &self,
+        key: IncidentKey,
+        change: &mut dyn FnMut(&mut Responders),
+    ) -> StoreResult<Responders>;
 
-    /// Adds `events` all together or none of them, and returns them as stored.
+    /// Replaces who held which role and who took part.
+    fn set_responders(&self, key: IncidentKey, responders: &Responders) -> StoreResult<()> {
+        self.edit_responders(key, &mut |current| *current = responders.clone())
+            .map(drop)
+    }
+
+    /// Adds the `events` not already on the timeline (the same instant, kind and text), all
+    /// together or none of them, and returns those it added as stored. Importing the same events
+    /// twice, even at the same moment, adds them once.
     fn add_timeline_events(
         &self,
         key: IncidentKey,
