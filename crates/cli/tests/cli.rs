@@ -880,3 +880,80 @@ fn a_resolution_before_the_start_is_imported_with_a_warning() {
         run.stderr
     );
 }
+
+/// The seven public templates of `templates/` (see its README) are valid, and a post-mortem made
+/// from each renders every heading of the original, in order, with its placeholders filled.
+#[test]
+fn the_seven_public_templates_render_every_heading() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../templates");
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 7, "{names:?}");
+    let h = Hindsight::new();
+    let checked = h
+        .run(&["template", "check", &format!("{dir}/azure.toml")])
+        .ok();
+    assert!(checked.stderr.contains("is valid"), "{}", checked.stderr);
+    let listed = h.run(&["--templates", dir, "template", "list"]).ok().stdout;
+    for path in &names {
+        let name = path.file_stem().unwrap().to_str().unwrap();
+        assert!(listed.contains(name), "{listed}");
+        let key = h
+            .run(&[
+                "--templates",
+                dir,
+                "incident",
+                "new",
+                "--title",
+                "Partition",
+                "--severity",
+                "SEV-1",
+                "--template",
+                name,
+            ])
+            .ok()
+            .stdout
+            .trim()
+            .to_owned();
+        h.run(&["timeline", "import", &key, GITHUB_CSV]).ok();
+        h.run(&[
+            "role",
+            "set",
+            &key,
+            "commander",
+            "Ana Lima",
+            "--title",
+            "SRE",
+        ])
+        .ok();
+        h.run(&["postmortem", "owner", &key, "Bo Chen"]).ok();
+        let markdown = h
+            .run(&["--templates", dir, "postmortem", "render", &key])
+            .ok()
+            .stdout;
+        assert!(
+            !markdown.contains("{{"),
+            "{name}: a placeholder was left unfilled"
+        );
+        let template = std::fs::read_to_string(path).unwrap();
+        let titles: Vec<&str> = template
+            .lines()
+            .filter_map(|l| l.strip_prefix("title = \""))
+            .skip(1) // the template's own title
+            .map(|t| t.trim_end_matches('"'))
+            .collect();
+        let mut rest = markdown.as_str();
+        for title in titles {
+            let title = title.replace("\\\"", "\"");
+            let at = rest
+                .find(&format!(" {title}\n"))
+                .unwrap_or_else(|| panic!("{name}: heading “{title}” missing or out of order"));
+            rest = &rest[at..];
+        }
+        insta::assert_snapshot!(format!("template_{name}"), markdown);
+    }
+}
