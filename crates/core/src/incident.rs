@@ -74,7 +74,7 @@ pub type ServiceName = Line;
 
 /// Where an incident stands. Derived from its timeline (see [`crate::IncidentRecord::status`]),
 /// never typed: an incident is resolved because its timeline says when it was.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IncidentStatus {
     Active,
@@ -135,7 +135,7 @@ impl NewIncident {
 }
 
 /// A stored incident.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Incident {
     pub key: IncidentKey,
     pub title: Line,
@@ -143,6 +143,10 @@ pub struct Incident {
     pub severity: Severity,
     pub services: Vec<ServiceName>,
     #[serde(with = "tz_name")]
+    #[schemars(
+        with = "String",
+        description = "an IANA timezone name, e.g. Europe/Paris"
+    )]
     pub timezone: Tz,
     pub private: bool,
     pub created_at: DateTime<Utc>,
@@ -206,3 +210,9 @@ mod tests {
         );
     }
 }
+
+crate::schema::string_schema!(
+    IncidentKey,
+    "^INC-[1-9][0-9]*$",
+    "an incident key, e.g. INC-42"
+);

@@ -7,11 +7,16 @@
 pub mod action;
 pub mod calendar;
 pub mod clock;
+pub mod exchange;
 pub mod figures;
 pub mod incident;
+pub mod lifecycle;
+pub mod lint;
 pub mod postmortem;
+pub mod readiness;
 pub mod record;
 pub mod responders;
+mod schema;
 pub mod severity;
 pub mod template;
 pub mod text;

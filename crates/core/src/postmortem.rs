@@ -17,7 +17,7 @@ named_enum!(
 );
 
 /// The whole post-mortem document of one incident.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Postmortem {
     /// The person who writes the document and runs the meeting.
     #[serde(default)]
@@ -142,7 +142,7 @@ impl fmt::Display for ExactNumber {
 }
 
 /// A team's own impact figure: "orders lost: 312", "refunds: 1520.50 EUR".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CustomFigure {
     pub name: Line,
     pub value: ExactNumber,
@@ -152,7 +152,7 @@ pub struct CustomFigure {
 
 /// The measured impact, in exact numbers. `None` means "not filled in yet"; the time in each
 /// severity is not here because it is derived from the timeline.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Impact {
     pub notifications_out_of_sla: Option<u64>,
     /// Expected to be zero, but it must be checked: `Some(0)` records that someone checked.
@@ -179,7 +179,7 @@ named_enum!(
 );
 
 /// One of the things that together let the incident happen. There is no single root cause.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ContributingFactor {
     pub category: FactorCategory,
     pub description: String,
@@ -203,7 +203,7 @@ impl ContributingFactor {
 }
 
 /// How'd we do: what went well, what did not, where we got lucky, what we learn.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HowdWeDo {
     #[serde(default)]
     pub went_well: Vec<String>,
@@ -241,7 +241,7 @@ impl HowdWeDo {
 }
 
 /// A question raised before or in the meeting, with its answer once known.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Question {
     pub question: String,
     #[serde(default)]
@@ -259,7 +259,7 @@ named_enum!(
 );
 
 /// A link with what it is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Link {
     pub kind: LinkKind,
     pub url: Url,
@@ -268,7 +268,7 @@ pub struct Link {
 }
 
 /// Where the response happened and where to look it up.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Communication {
     /// The war room: the chat channel the response ran in.
     #[serde(default)]
@@ -278,14 +278,14 @@ pub struct Communication {
 }
 
 /// A command or query used to look the data up, so others can rerun it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CommandUsed {
     pub description: String,
     pub command: String,
 }
 
 /// The post-mortem meeting.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Meeting {
     pub scheduled_for: Option<DateTime<Utc>>,
     pub moderator: Option<Line>,
@@ -293,7 +293,7 @@ pub struct Meeting {
 }
 
 /// The drafts of the messages that tell people what happened.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Messages {
     /// The internal e-mail: a short paragraph and the link, sent after the meeting.
     #[serde(default)]
@@ -347,7 +347,7 @@ impl ChecklistRole {
 }
 
 /// One thing a role does after the incident.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ChecklistItem {
     pub role: ChecklistRole,
     pub text: String,
@@ -438,3 +438,9 @@ mod tests {
         assert_eq!(serde_json::from_str::<Postmortem>(&json).unwrap(), pm);
     }
 }
+
+crate::schema::string_schema!(
+    ExactNumber,
+    "^-?[0-9]+(\\.[0-9]+)?$",
+    "a number kept exactly as written, e.g. 1520.50"
+);

@@ -109,3 +109,5 @@ mod tests {
         assert_eq!(Severity(2).tag(), "sev2");
     }
 }
+
+crate::schema::string_schema!(Severity, "^SEV-[1-5]$", "SEV-1 (the worst) to SEV-5");

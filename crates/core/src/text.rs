@@ -105,6 +105,22 @@ impl std::fmt::Display for Line {
     }
 }
 
+impl schemars::JsonSchema for Line {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Line".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "minLength": 1,
+            "maxLength": SHORT,
+            "pattern": "^[^\\u0000-\\u001f\\u007f]+$",
+            "description": "one line of text, without line breaks"
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

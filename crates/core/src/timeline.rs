@@ -97,8 +97,10 @@ pub fn check_instant(at: DateTime<Utc>) -> Result<DateTime<Utc>, EventError> {
     }
 }
 
-/// An event to add to a timeline, already checked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An event to add to a timeline, already checked. Read from JSON, it goes through the same
+/// checks as one built in code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(try_from = "EventFields")]
 pub struct NewTimelineEvent {
     at: DateTime<Utc>,
     kind: EventKind,
@@ -108,6 +110,42 @@ pub struct NewTimelineEvent {
     severity: Option<Severity>,
     evidence: Vec<Url>,
     key_point: bool,
+}
+
+/// The fields of an event as written, before its checks.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "TimelineEventFields")]
+struct EventFields {
+    /// When it happened, in UTC.
+    at: DateTime<Utc>,
+    kind: EventKind,
+    /// What happened.
+    text: String,
+    #[serde(default)]
+    author: Option<String>,
+    source: EventSource,
+    /// Required with severity_changed, allowed with declared.
+    #[serde(default)]
+    severity: Option<Severity>,
+    /// http(s) links to what shows it.
+    #[serde(default)]
+    evidence: Vec<Url>,
+    /// Lifts the event into the key points.
+    #[serde(default)]
+    key_point: bool,
+}
+
+impl TryFrom<EventFields> for NewTimelineEvent {
+    type Error = EventError;
+    fn try_from(f: EventFields) -> Result<Self, Self::Error> {
+        let mut event = NewTimelineEvent::from_parts(f.at, f.kind, &f.text, f.source, f.severity)?
+            .with_author(f.author.as_deref())?
+            .key_point(f.key_point);
+        for url in f.evidence {
+            event = event.with_evidence(url)?;
+        }
+        Ok(event)
+    }
 }
 
 impl NewTimelineEvent {
@@ -223,7 +261,19 @@ impl NewTimelineEvent {
 }
 
 /// The id a store gave an event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 pub struct EventId(pub i64);
 
 impl fmt::Display for EventId {
@@ -233,7 +283,7 @@ impl fmt::Display for EventId {
 }
 
 /// A stored event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TimelineEvent {
     pub id: EventId,
     #[serde(flatten)]

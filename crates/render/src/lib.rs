@@ -1,6 +1,8 @@
 //! Renderers: a post-mortem in, a document out. Renderers never touch the network or the
 //! database; everything they show is in the values they are given.
 
+pub mod drafts;
+pub mod html;
 pub mod markdown;
 
 use chrono::{DateTime, Utc};

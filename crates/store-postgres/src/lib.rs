@@ -230,6 +230,140 @@ fn load_actions(tx: &mut Transaction<'_>, id: i64) -> StoreResult<Vec<ActionItem
         .collect()
 }
 
+fn write_responders(tx: &mut Transaction<'_>, id: i64, responders: &Responders) -> StoreResult<()> {
+    tx.execute("DELETE FROM responders WHERE incident_id = $1", &[&id])
+        .map_err(db)?;
+    // Columns as arrays, inserted in one statement; the position is the order of
+    // `Responders::iter`, which reads back into the same value.
+    let (mut roles, mut names, mut job_titles) = (Vec::new(), Vec::new(), Vec::new());
+    for (role, person) in responders.iter() {
+        roles.push(role.as_str());
+        names.push(person.name.as_str());
+        job_titles.push(person.job_title.as_deref());
+    }
+    tx.execute(
+        "INSERT INTO responders (incident_id, role, position, name, job_title)
+         SELECT $1, r.role, r.position - 1, r.name, r.job_title
+         FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY
+              AS r (role, name, job_title, position)",
+        &[&id, &roles, &names, &job_titles],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
+fn insert_incident(
+    tx: &mut Transaction<'_>,
+    new: &NewIncident,
+    created_at: DateTime<Utc>,
+) -> StoreResult<i64> {
+    let id: i64 = tx
+        .query_one(
+            "INSERT INTO incidents (title, severity, timezone, private, created_at)
+             VALUES ($1, $2, $3, $4, $5)
+             RETURNING id",
+            &[
+                &new.title.as_str(),
+                &severity_level(new.severity),
+                &new.timezone.name(),
+                &new.private,
+                &created_at,
+            ],
+        )
+        .and_then(|row| row.try_get(0))
+        .map_err(db)?;
+    write_services(tx, id, &new.services)?;
+    Ok(id)
+}
+
+/// The first version of a post-mortem.
+fn insert_postmortem(
+    tx: &mut Transaction<'_>,
+    id: i64,
+    postmortem: &Postmortem,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    tx.execute(
+        "INSERT INTO postmortems
+            (incident_id, version, owner, status, template, document, updated_at)
+         VALUES ($1, 1, $2, $3, $4, $5, $6)",
+        &[
+            &id,
+            &postmortem.owner.as_ref().map(|o| o.as_str()),
+            &postmortem.status.as_str(),
+            &postmortem.template,
+            &postmortem_json(postmortem)?,
+            &now,
+        ],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
+fn insert_event(
+    tx: &mut Transaction<'_>,
+    id: i64,
+    event: &NewTimelineEvent,
+    recorded_at: DateTime<Utc>,
+) -> StoreResult<EventId> {
+    let event_id: i64 = tx
+        .query_one(
+            "INSERT INTO timeline_events
+                (incident_id, at, kind, text, author, source, severity, evidence,
+                 key_point, recorded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             RETURNING id",
+            &[
+                &id,
+                &event.at(),
+                &event.kind().as_str(),
+                &event.text(),
+                &event.author(),
+                &event.source().as_str(),
+                &event.severity().map(severity_level),
+                &evidence_json(event.evidence()),
+                &event.is_key_point(),
+                &recorded_at,
+            ],
+        )
+        .and_then(|row| row.try_get(0))
+        .map_err(db)?;
+    Ok(EventId(event_id))
+}
+
+fn insert_action(
+    tx: &mut Transaction<'_>,
+    id: i64,
+    item: &NewActionItem,
+    created_at: DateTime<Utc>,
+) -> StoreResult<ActionId> {
+    let action_id: i64 = tx
+        .query_one(
+            "INSERT INTO action_items
+                (incident_id, title, description, owner, due, priority, kind, impact,
+                 effort, status, ticket, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+             RETURNING id",
+            &[
+                &id,
+                &item.title.as_str(),
+                &item.description,
+                &item.owner.as_ref().map(|o| o.as_str()),
+                &item.due,
+                &item.priority.as_str(),
+                &item.kind.as_str(),
+                &item.impact.as_str(),
+                &item.effort.as_str(),
+                &item.status.as_str(),
+                &item.ticket.as_ref().map(Url::as_str),
+                &created_at,
+            ],
+        )
+        .and_then(|row| row.try_get(0))
+        .map_err(db)?;
+    Ok(ActionId(action_id))
+}
+
 impl Store for PostgresStore {
     fn migrate(&self) -> StoreResult<()> {
         let mut conn = self.conn()?;
@@ -239,37 +373,33 @@ impl Store for PostgresStore {
     fn create_incident(&self, new: &NewIncident, now: DateTime<Utc>) -> StoreResult<Incident> {
         let now = instant(now);
         self.write(|tx| {
-            let id: i64 = tx
-                .query_one(
-                    "INSERT INTO incidents (title, severity, timezone, private, created_at)
-                     VALUES ($1, $2, $3, $4, $5)
-                     RETURNING id",
-                    &[
-                        &new.title.as_str(),
-                        &severity_level(new.severity),
-                        &new.timezone.name(),
-                        &new.private,
-                        &now,
-                    ],
-                )
-                .and_then(|row| row.try_get(0))
-                .map_err(db)?;
-            write_services(tx, id, &new.services)?;
-            let postmortem = Postmortem::new(&new.template);
-            tx.execute(
-                "INSERT INTO postmortems
-                    (incident_id, version, owner, status, template, document, updated_at)
-                 VALUES ($1, 1, $2, $3, $4, $5, $6)",
-                &[
-                    &id,
-                    &postmortem.owner.as_ref().map(|o| o.as_str()),
-                    &postmortem.status.as_str(),
-                    &postmortem.template,
-                    &postmortem_json(&postmortem)?,
-                    &now,
-                ],
-            )
-            .map_err(db)?;
+            let id = insert_incident(tx, new, now)?;
+            insert_postmortem(tx, id, &Postmortem::new(&new.template), now)?;
+            load_incident(tx, rows::incident_key(id)?)
+        })
+    }
+
+    fn import_record(&self, record: &IncidentRecord, now: DateTime<Utc>) -> StoreResult<Incident> {
+        let now = instant(now);
+        let incident = &record.incident;
+        let new = NewIncident {
+            title: incident.title.clone(),
+            severity: incident.severity,
+            services: incident.services.clone(),
+            timezone: incident.timezone,
+            private: incident.private,
+            template: record.postmortem.template.clone(),
+        };
+        self.write(|tx| {
+            let id = insert_incident(tx, &new, instant(incident.created_at))?;
+            write_responders(tx, id, &record.responders)?;
+            for event in &record.timeline {
+                insert_event(tx, id, event, instant(event.recorded_at))?;
+            }
+            insert_postmortem(tx, id, &record.postmortem, now)?;
+            for action in &record.actions {
+                insert_action(tx, id, action, instant(action.created_at))?;
+            }
             load_incident(tx, rows::incident_key(id)?)
         })
     }
@@ -344,24 +474,7 @@ impl Store for PostgresStore {
             let id = lock_incident(tx, key)?;
             let mut responders = load_responders(tx, id)?;
             change(&mut responders);
-            tx.execute("DELETE FROM responders WHERE incident_id = $1", &[&id])
-                .map_err(db)?;
-            // Columns as arrays, inserted in one statement; the position is the order of
-            // `Responders::iter`, which reads back into the same value.
-            let (mut roles, mut names, mut job_titles) = (Vec::new(), Vec::new(), Vec::new());
-            for (role, person) in responders.iter() {
-                roles.push(role.as_str());
-                names.push(person.name.as_str());
-                job_titles.push(person.job_title.as_deref());
-            }
-            tx.execute(
-                "INSERT INTO responders (incident_id, role, position, name, job_title)
-                 SELECT $1, r.role, r.position - 1, r.name, r.job_title
-                 FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY
-                      AS r (role, name, job_title, position)",
-                &[&id, &roles, &names, &job_titles],
-            )
-            .map_err(db)?;
+            write_responders(tx, id, &responders)?;
             Ok(responders)
         })
     }
@@ -378,39 +491,11 @@ impl Store for PostgresStore {
             // one before it added and nothing is added twice.
             let id = lock_incident(tx, key)?;
             let (events, _) = new_events_only(&load_timeline(tx, id)?, events.to_vec());
-            // One row at a time, so each id is known to belong to its event.
-            let insert = tx
-                .prepare(
-                    "INSERT INTO timeline_events
-                        (incident_id, at, kind, text, author, source, severity, evidence,
-                         key_point, recorded_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                     RETURNING id",
-                )
-                .map_err(db)?;
             let mut stored = Vec::with_capacity(events.len());
-            for event in &events {
-                let event_id: i64 = tx
-                    .query_one(
-                        &insert,
-                        &[
-                            &id,
-                            &event.at(),
-                            &event.kind().as_str(),
-                            &event.text(),
-                            &event.author(),
-                            &event.source().as_str(),
-                            &event.severity().map(severity_level),
-                            &evidence_json(event.evidence()),
-                            &event.is_key_point(),
-                            &now,
-                        ],
-                    )
-                    .and_then(|row| row.try_get(0))
-                    .map_err(db)?;
+            for event in events {
                 stored.push(TimelineEvent {
-                    id: EventId(event_id),
-                    event: event.clone(),
+                    id: insert_event(tx, id, &event, now)?,
+                    event,
                     recorded_at: now,
                 });
             }
@@ -522,32 +607,8 @@ impl Store for PostgresStore {
         let now = instant(now);
         self.write(|tx| {
             let id = incident_id(tx, key)?;
-            let action_id: i64 = tx
-                .query_one(
-                    "INSERT INTO action_items
-                        (incident_id, title, description, owner, due, priority, kind, impact,
-                         effort, status, ticket, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-                     RETURNING id",
-                    &[
-                        &id,
-                        &item.title.as_str(),
-                        &item.description,
-                        &item.owner.as_ref().map(|o| o.as_str()),
-                        &item.due,
-                        &item.priority.as_str(),
-                        &item.kind.as_str(),
-                        &item.impact.as_str(),
-                        &item.effort.as_str(),
-                        &item.status.as_str(),
-                        &item.ticket.as_ref().map(Url::as_str),
-                        &now,
-                    ],
-                )
-                .and_then(|row| row.try_get(0))
-                .map_err(db)?;
             Ok(ActionItem {
-                id: ActionId(action_id),
+                id: insert_action(tx, id, item, now)?,
                 item: item.clone(),
                 created_at: now,
             })
@@ -583,6 +644,78 @@ impl Store for PostgresStore {
                 return Err(StoreError::ActionNotFound { key, id: item.id });
             }
             Ok(())
+        })
+    }
+
+    fn add_revision(
+        &self,
+        key: IncidentKey,
+        author: &str,
+        at: DateTime<Utc>,
+        summary: &str,
+        document: &str,
+    ) -> StoreResult<u64> {
+        let at = instant(at);
+        self.write(|tx| {
+            // The lock makes concurrent revisions of one incident take turns for their number.
+            let id = lock_incident(tx, key)?;
+            let number: i64 = tx
+                .query_one(
+                    "INSERT INTO revisions (incident_id, number, author, at, summary, document)
+                     SELECT $1, COALESCE(MAX(number), 0) + 1, $2, $3, $4, $5
+                     FROM revisions WHERE incident_id = $1
+                     RETURNING number",
+                    &[&id, &author, &at, &summary, &document],
+                )
+                .and_then(|row| row.try_get(0))
+                .map_err(db)?;
+            Ok(number as u64)
+        })
+    }
+
+    fn revisions(&self, key: IncidentKey) -> StoreResult<Vec<hindsight_store::RevisionSummary>> {
+        self.read(|tx| {
+            let id = incident_id(tx, key)?;
+            let rows = tx
+                .query(
+                    "SELECT number, author, at, summary FROM revisions
+                     WHERE incident_id = $1 ORDER BY number",
+                    &[&id],
+                )
+                .map_err(db)?;
+            rows.iter()
+                .map(|row| {
+                    Ok(hindsight_store::RevisionSummary {
+                        number: row.try_get::<_, i64>(0).map_err(db)? as u64,
+                        author: row.try_get(1).map_err(db)?,
+                        at: row.try_get(2).map_err(db)?,
+                        summary: row.try_get(3).map_err(db)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn revision(&self, key: IncidentKey, number: u64) -> StoreResult<hindsight_store::Revision> {
+        self.read(|tx| {
+            let id = incident_id(tx, key)?;
+            let row = tx
+                .query_opt(
+                    "SELECT author, at, summary, document FROM revisions
+                     WHERE incident_id = $1 AND number = $2",
+                    &[&id, &(number as i64)],
+                )
+                .map_err(db)?
+                .ok_or(StoreError::RevisionNotFound { key, number })?;
+            Ok(hindsight_store::Revision {
+                summary: hindsight_store::RevisionSummary {
+                    number,
+                    author: row.try_get(0).map_err(db)?,
+                    at: row.try_get(1).map_err(db)?,
+                    summary: row.try_get(2).map_err(db)?,
+                },
+                document: row.try_get(3).map_err(db)?,
+            })
         })
     }
 }

@@ -10,8 +10,14 @@ use r2d2_postgres::postgres::{Client, IsolationLevel};
 use sha2::{Digest, Sha256};
 
 /// Every migration, in order. Only ever add to the end.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "initial", include_str!("../migrations/0001_initial.sql")),
+    (
+        2,
+        "revisions",
+        include_str!("../migrations/0002_revisions.sql"),
+    ),
+];
 
 /// The advisory lock every migrating instance takes: "hindsig" in ASCII, so it is recognisable
 /// in `pg_locks` and unlikely to collide with another application's lock. It is database-wide,

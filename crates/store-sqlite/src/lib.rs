@@ -247,6 +247,112 @@ fn insert_postmortem(
     Ok(())
 }
 
+fn insert_incident(
+    conn: &Connection,
+    incident: &NewIncident,
+    created_at: DateTime<Utc>,
+) -> StoreResult<i64> {
+    conn.execute(
+        "INSERT INTO incidents (title, severity, timezone, private, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            incident.title.as_str(),
+            incident.severity.level(),
+            incident.timezone.name(),
+            incident.private,
+            to_micros(created_at),
+        ],
+    )
+    .map_err(db)?;
+    let id = conn.last_insert_rowid();
+    write_services(conn, id, &incident.services)?;
+    Ok(id)
+}
+
+fn key_of(id: i64) -> StoreResult<IncidentKey> {
+    IncidentKey::from_number(id as u64).map_err(|e| StoreError::corrupt("incident id", e))
+}
+
+fn write_responders(conn: &Connection, id: i64, responders: &Responders) -> StoreResult<()> {
+    conn.execute("DELETE FROM responders WHERE incident_id = ?1", [id])
+        .map_err(db)?;
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO responders (incident_id, role, position, name, job_title)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .map_err(db)?;
+    for (position, (role, person)) in responders.iter().enumerate() {
+        stmt.execute(params![
+            id,
+            role.as_str(),
+            position as i64,
+            person.name.as_str(),
+            person.job_title,
+        ])
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
+fn insert_event(
+    conn: &Connection,
+    id: i64,
+    event: &NewTimelineEvent,
+    recorded_at: DateTime<Utc>,
+) -> StoreResult<EventId> {
+    conn.prepare_cached(
+        "INSERT INTO timeline_events
+            (incident_id, at, kind, text, author, source, severity, evidence, key_point, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )
+    .and_then(|mut stmt| {
+        stmt.execute(params![
+            id,
+            to_micros(event.at()),
+            event.kind().as_str(),
+            event.text(),
+            event.author(),
+            event.source().as_str(),
+            event.severity().map(|s| s.level()),
+            rows::evidence_json(event.evidence()),
+            event.is_key_point(),
+            to_micros(recorded_at),
+        ])
+    })
+    .map_err(db)?;
+    Ok(EventId(conn.last_insert_rowid()))
+}
+
+fn insert_action(
+    conn: &Connection,
+    id: i64,
+    item: &NewActionItem,
+    created_at: DateTime<Utc>,
+) -> StoreResult<ActionId> {
+    conn.execute(
+        "INSERT INTO action_items
+            (incident_id, title, description, owner, due, priority, kind, impact, effort, status, ticket, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            id,
+            item.title.as_str(),
+            item.description,
+            item.owner.as_ref().map(|o| o.as_str()),
+            item.due.map(|d| d.to_string()),
+            item.priority.as_str(),
+            item.kind.as_str(),
+            item.impact.as_str(),
+            item.effort.as_str(),
+            item.status.as_str(),
+            item.ticket.as_ref().map(|t| t.as_str()),
+            to_micros(created_at),
+        ],
+    )
+    .map_err(db)?;
+    Ok(ActionId(conn.last_insert_rowid()))
+}
+
 impl Store for SqliteStore {
     fn migrate(&self) -> StoreResult<()> {
         let mut conn = self.conn()?;
@@ -256,24 +362,34 @@ impl Store for SqliteStore {
     fn create_incident(&self, new: &NewIncident, now: DateTime<Utc>) -> StoreResult<Incident> {
         let now = now.trunc_subsecs(6);
         self.write(|tx| {
-            tx.execute(
-                "INSERT INTO incidents (title, severity, timezone, private, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    new.title.as_str(),
-                    new.severity.level(),
-                    new.timezone.name(),
-                    new.private,
-                    to_micros(now),
-                ],
-            )
-            .map_err(db)?;
-            let id = tx.last_insert_rowid();
-            write_services(tx, id, &new.services)?;
+            let id = insert_incident(tx, new, now)?;
             insert_postmortem(tx, id, &Postmortem::new(&new.template), 1, now)?;
-            let key = IncidentKey::from_number(id as u64)
-                .map_err(|e| StoreError::corrupt("incident id", e))?;
-            load_incident(tx, key)
+            load_incident(tx, key_of(id)?)
+        })
+    }
+
+    fn import_record(&self, record: &IncidentRecord, now: DateTime<Utc>) -> StoreResult<Incident> {
+        let now = now.trunc_subsecs(6);
+        let incident = &record.incident;
+        let new = NewIncident {
+            title: incident.title.clone(),
+            severity: incident.severity,
+            services: incident.services.clone(),
+            timezone: incident.timezone,
+            private: incident.private,
+            template: record.postmortem.template.clone(),
+        };
+        self.write(|tx| {
+            let id = insert_incident(tx, &new, incident.created_at.trunc_subsecs(6))?;
+            write_responders(tx, id, &record.responders)?;
+            for event in &record.timeline {
+                insert_event(tx, id, event, event.recorded_at.trunc_subsecs(6))?;
+            }
+            insert_postmortem(tx, id, &record.postmortem, 1, now)?;
+            for action in &record.actions {
+                insert_action(tx, id, action, action.created_at.trunc_subsecs(6))?;
+            }
+            load_incident(tx, key_of(id)?)
         })
     }
 
@@ -347,24 +463,7 @@ impl Store for SqliteStore {
             let id = incident_id(tx, key)?;
             let mut responders = load_responders(tx, id)?;
             change(&mut responders);
-            tx.execute("DELETE FROM responders WHERE incident_id = ?1", [id])
-                .map_err(db)?;
-            let mut stmt = tx
-                .prepare_cached(
-                    "INSERT INTO responders (incident_id, role, position, name, job_title)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .map_err(db)?;
-            for (position, (role, person)) in responders.iter().enumerate() {
-                stmt.execute(params![
-                    id,
-                    role.as_str(),
-                    position as i64,
-                    person.name.as_str(),
-                    person.job_title,
-                ])
-                .map_err(db)?;
-            }
+            write_responders(tx, id, &responders)?;
             Ok(responders)
         })
     }
@@ -380,31 +479,11 @@ impl Store for SqliteStore {
             let id = incident_id(tx, key)?;
             // The write lock is already held, so no other import can slip in between.
             let (events, _) = new_events_only(&load_timeline(tx, id)?, events.to_vec());
-            let mut stmt = tx
-                .prepare_cached(
-                    "INSERT INTO timeline_events
-                        (incident_id, at, kind, text, author, source, severity, evidence, key_point, recorded_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                )
-                .map_err(db)?;
             let mut stored = Vec::with_capacity(events.len());
-            for event in &events {
-                stmt.execute(params![
-                    id,
-                    to_micros(event.at()),
-                    event.kind().as_str(),
-                    event.text(),
-                    event.author(),
-                    event.source().as_str(),
-                    event.severity().map(|s| s.level()),
-                    rows::evidence_json(event.evidence()),
-                    event.is_key_point(),
-                    to_micros(now),
-                ])
-                .map_err(db)?;
+            for event in events {
                 stored.push(TimelineEvent {
-                    id: EventId(tx.last_insert_rowid()),
-                    event: event.clone(),
+                    id: insert_event(tx, id, &event, now)?,
+                    event,
                     recorded_at: now,
                 });
             }
@@ -499,28 +578,8 @@ impl Store for SqliteStore {
         let now = now.trunc_subsecs(6);
         self.write(|tx| {
             let id = incident_id(tx, key)?;
-            tx.execute(
-                "INSERT INTO action_items
-                    (incident_id, title, description, owner, due, priority, kind, impact, effort, status, ticket, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                params![
-                    id,
-                    item.title.as_str(),
-                    item.description,
-                    item.owner.as_ref().map(|o| o.as_str()),
-                    item.due.map(|d| d.to_string()),
-                    item.priority.as_str(),
-                    item.kind.as_str(),
-                    item.impact.as_str(),
-                    item.effort.as_str(),
-                    item.status.as_str(),
-                    item.ticket.as_ref().map(|t| t.as_str()),
-                    to_micros(now),
-                ],
-            )
-            .map_err(db)?;
             Ok(ActionItem {
-                id: ActionId(tx.last_insert_rowid()),
+                id: insert_action(tx, id, item, now)?,
                 item: item.clone(),
                 created_at: now,
             })
@@ -555,6 +614,88 @@ impl Store for SqliteStore {
                 return Err(StoreError::ActionNotFound { key, id: item.id });
             }
             Ok(())
+        })
+    }
+
+    fn add_revision(
+        &self,
+        key: IncidentKey,
+        author: &str,
+        at: DateTime<Utc>,
+        summary: &str,
+        document: &str,
+    ) -> StoreResult<u64> {
+        self.write(|tx| {
+            let id = incident_id(tx, key)?;
+            let number: i64 = tx
+                .query_row(
+                    "INSERT INTO revisions (incident_id, number, author, at, summary, document)
+                     SELECT ?1, COALESCE(MAX(number), 0) + 1, ?2, ?3, ?4, ?5
+                     FROM revisions WHERE incident_id = ?1
+                     RETURNING number",
+                    params![id, author, to_micros(at), summary, document],
+                    |row| row.get(0),
+                )
+                .map_err(db)?;
+            Ok(number as u64)
+        })
+    }
+
+    fn revisions(&self, key: IncidentKey) -> StoreResult<Vec<hindsight_store::RevisionSummary>> {
+        self.read(|tx| {
+            let id = incident_id(tx, key)?;
+            let mut stmt = tx
+                .prepare_cached(
+                    "SELECT number, author, at, summary FROM revisions
+                     WHERE incident_id = ?1 ORDER BY number",
+                )
+                .map_err(db)?;
+            let rows = stmt
+                .query_map([id], |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get(1)?,
+                        row.get::<_, i64>(2)?,
+                        row.get(3)?,
+                    ))
+                })
+                .map_err(db)?;
+            rows.map(|row| {
+                let (number, author, at, summary) = row.map_err(db)?;
+                Ok(hindsight_store::RevisionSummary {
+                    number: number as u64,
+                    author,
+                    at: rows::from_micros(at)?,
+                    summary,
+                })
+            })
+            .collect()
+        })
+    }
+
+    fn revision(&self, key: IncidentKey, number: u64) -> StoreResult<hindsight_store::Revision> {
+        self.read(|tx| {
+            let id = incident_id(tx, key)?;
+            let row: Option<(String, i64, String, String)> = tx
+                .query_row(
+                    "SELECT author, at, summary, document FROM revisions
+                     WHERE incident_id = ?1 AND number = ?2",
+                    params![id, number as i64],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+                )
+                .optional()
+                .map_err(db)?;
+            let (author, at, summary, document) =
+                row.ok_or(StoreError::RevisionNotFound { key, number })?;
+            Ok(hindsight_store::Revision {
+                summary: hindsight_store::RevisionSummary {
+                    number,
+                    author,
+                    at: rows::from_micros(at)?,
+                    summary,
+                },
+                document,
+            })
         })
     }
 }

@@ -6,8 +6,14 @@ use r2d2_sqlite::rusqlite::{Connection, OptionalExtension, TransactionBehavior, 
 use sha2::{Digest, Sha256};
 
 /// Every migration, in order. Only ever add to the end.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "initial", include_str!("../migrations/0001_initial.sql")),
+    (
+        2,
+        "revisions",
+        include_str!("../migrations/0002_revisions.sql"),
+    ),
+];
 
 fn checksum(sql: &str) -> String {
     Sha256::digest(sql.as_bytes())

@@ -36,6 +36,8 @@ macro_rules! store_contract_tests {
             of_many_saves_from_one_version_exactly_one_wins,
             action_items_round_trip_and_update,
             migrating_again_changes_nothing,
+            an_imported_record_reads_back_the_same_under_a_new_key,
+            revisions_are_numbered_per_incident_and_read_back_whole,
         );
     };
     (@each $make:expr; $($name:ident),+ $(,)?) => {
@@ -421,4 +423,108 @@ pub fn migrating_again_changes_nothing(store: &dyn Store) {
     store.migrate().unwrap();
     store.migrate().unwrap();
     assert_eq!(store.incident(key).unwrap().title.as_str(), "kept");
+}
+
+pub fn an_imported_record_reads_back_the_same_under_a_new_key(store: &dyn Store) {
+    let key = incident(store, "exported");
+    let events = [
+        NewTimelineEvent::severity_changed(at(10, 0), sev(1), "raised", EventSource::Typed)
+            .unwrap(),
+        note(10, 5, "later").key_point(true),
+    ];
+    store.add_timeline_events(key, &events, at(12, 0)).unwrap();
+    let mut responders = Responders::default();
+    responders.assign(
+        Role::Commander,
+        Person::new("Ana Lima", Some("SRE")).unwrap(),
+    );
+    responders.assign(Role::Sme, Person::new("Cy", None).unwrap());
+    store.set_responders(key, &responders).unwrap();
+    let pm = store.postmortem(key).unwrap();
+    let mut doc = pm.value.clone();
+    doc.set_section("overview", "Everything, exported.")
+        .unwrap();
+    doc.status = PostmortemStatus::InReview;
+    store
+        .save_postmortem(key, &doc, pm.version, at(13, 0))
+        .unwrap();
+    let mut action = NewActionItem::new("Keep it").unwrap();
+    action.status = ActionStatus::Done;
+    store.add_action_item(key, &action, at(14, 0)).unwrap();
+    let original = store.record(key).unwrap();
+
+    let imported = store.import_record(&original, at(15, 0)).unwrap();
+    assert_ne!(imported.key, key);
+    let copy = store.record(imported.key).unwrap();
+    assert_eq!(copy.incident.title, original.incident.title);
+    assert_eq!(copy.incident.created_at, original.incident.created_at);
+    assert_eq!(copy.responders, original.responders);
+    assert_eq!(copy.postmortem, original.postmortem);
+    let strip_event = |r: &hindsight_core::IncidentRecord| {
+        r.timeline
+            .iter()
+            .map(|e| (e.event.clone(), e.recorded_at))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(strip_event(&copy), strip_event(&original));
+    let strip_action = |r: &hindsight_core::IncidentRecord| {
+        r.actions
+            .iter()
+            .map(|a| (a.item.clone(), a.created_at))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(strip_action(&copy), strip_action(&original));
+}
+
+pub fn revisions_are_numbered_per_incident_and_read_back_whole(store: &dyn Store) {
+    let a = incident(store, "a");
+    let b = incident(store, "b");
+    let document = "{\n  \"format\": \"hindsight.postmortem\",\n  \"note\": \"kept byte for byte — ünïcode\"\n}";
+    assert_eq!(
+        store
+            .add_revision(a, "Ana", at(10, 0), "created", document)
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .add_revision(a, "Bo", at(10, 5), "owner set", "{}")
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .add_revision(b, "Cy", at(10, 6), "created", "{}")
+            .unwrap(),
+        1
+    );
+    std::thread::scope(|s| {
+        for i in 0..4 {
+            s.spawn(move || {
+                store
+                    .add_revision(a, "many", at(11, i), "at once", "{}")
+                    .unwrap()
+            });
+        }
+    });
+    let history = store.revisions(a).unwrap();
+    assert_eq!(
+        history.iter().map(|r| r.number).collect::<Vec<_>>(),
+        [1, 2, 3, 4, 5, 6]
+    );
+    assert_eq!(
+        (
+            history[1].author.as_str(),
+            history[1].summary.as_str(),
+            history[1].at
+        ),
+        ("Bo", "owner set", at(10, 5))
+    );
+    let first = store.revision(a, 1).unwrap();
+    assert_eq!(first.document, document);
+    assert_eq!(first.summary, history[0]);
+    assert!(matches!(
+        store.revision(b, 2),
+        Err(StoreError::RevisionNotFound { number: 2, .. })
+    ));
 }

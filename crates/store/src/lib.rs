@@ -23,6 +23,8 @@ pub enum StoreError {
     EventNotFound { key: IncidentKey, id: EventId },
     #[error("incident {key} has no action item {id}")]
     ActionNotFound { key: IncidentKey, id: ActionId },
+    #[error("incident {key} has no revision {number}")]
+    RevisionNotFound { key: IncidentKey, number: u64 },
     /// A save based on a version someone else has since replaced.
     #[error(
         "the post-mortem of {key} was changed by someone else: you edited version {expected}, it is now at version {actual}"
@@ -68,8 +70,28 @@ impl StoreError {
             StoreError::IncidentNotFound(_)
                 | StoreError::EventNotFound { .. }
                 | StoreError::ActionNotFound { .. }
+                | StoreError::RevisionNotFound { .. }
         )
     }
+}
+
+/// One change in the history of a post-mortem, without its snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevisionSummary {
+    /// 1 for the first revision of an incident, then counting up.
+    pub number: u64,
+    pub author: String,
+    pub at: DateTime<Utc>,
+    /// What changed, in a few words: "imported 12 events from timeline.csv".
+    pub summary: String,
+}
+
+/// A revision with the whole post-mortem as it stood after the change, in the JSON document
+/// format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revision {
+    pub summary: RevisionSummary,
+    pub document: String,
 }
 
 /// A post-mortem with the version it was read at.
@@ -86,6 +108,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Opens an incident and its empty draft post-mortem; the store picks the key.
     fn create_incident(&self, new: &NewIncident, now: DateTime<Utc>) -> StoreResult<Incident>;
+
+    /// Stores a whole record read from elsewhere (an exported document) as a new incident with
+    /// a key of its own, all or nothing. Events and actions keep their original instants; the
+    /// post-mortem starts a new version history.
+    fn import_record(&self, record: &IncidentRecord, now: DateTime<Utc>) -> StoreResult<Incident>;
 
     fn incident(&self, key: IncidentKey) -> StoreResult<Incident>;
 
@@ -148,4 +175,20 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Replaces an action item's content; its id and creation time stay.
     fn update_action_item(&self, key: IncidentKey, item: &ActionItem) -> StoreResult<()>;
+
+    /// Appends a revision (its number is the next one) and returns its number.
+    fn add_revision(
+        &self,
+        key: IncidentKey,
+        author: &str,
+        at: DateTime<Utc>,
+        summary: &str,
+        document: &str,
+    ) -> StoreResult<u64>;
+
+    /// The history of a post-mortem, oldest first.
+    fn revisions(&self, key: IncidentKey) -> StoreResult<Vec<RevisionSummary>>;
+
+    /// One revision with its snapshot.
+    fn revision(&self, key: IncidentKey, number: u64) -> StoreResult<Revision>;
 }
