@@ -1,65 +1,42 @@
 //! The use cases of hindsight, written once over a [`Store`] and a [`Clock`] so that the CLI, the
 //! web pages and the API do the same thing the same way.
 //!
-//! Edits are read-modify-write: a use case reads the current value, applies the caller's change
-//! and saves. The post-mortem document is versioned, so an edit that meets a concurrent save is
-//! applied again to the newer document instead of overwriting it.
+//! - Edits are read-modify-write: a use case reads the current value, applies the caller's
+//!   change and saves. The post-mortem document is versioned, so an edit that meets a concurrent
+//!   save is applied again to the newer document instead of overwriting it; responders are
+//!   changed inside the store's write.
+//! - Every change is followed by a revision: a snapshot of the whole post-mortem in the JSON
+//!   document format, with who made the change and what it was. The revision is written right
+//!   after the change, in its own transaction: a crash in between loses that entry of the
+//!   history (the next snapshot still shows the change), never the change itself.
+
+mod error;
+
+pub use error::{AppError, AppResult};
 
 use chrono::{DateTime, Utc};
 use hindsight_core::{
-    ActionId, ActionItem, Clock, Figures, Incident, IncidentKey, IncidentRecord, MeetingPolicy,
-    NewActionItem, NewIncident, NewTimelineEvent, Postmortem, Responders, Template, TimelineEvent,
+    ActionId, ActionItem, Clock, EventId, Figures, Incident, IncidentKey, IncidentRecord,
+    IncidentStatus, MeetingPolicy, MessageKind, NewActionItem, NewIncident, NewTimelineEvent,
+    Postmortem, PostmortemStatus, Responders, Template, TimelineEvent,
+    exchange::PostmortemDocument,
+    lifecycle::{self, Gate},
+    lint::{BlameFinding, blame_findings},
+    postmortem::after_incident_checklists,
+    readiness::{self, Level, ReadinessFinding, ReadinessPolicy},
     timeline::new_events_only,
 };
-use hindsight_import::timeline_csv::{self, CsvError};
-use hindsight_store::{Store, StoreError};
+use hindsight_import::timeline_csv;
+use hindsight_render::{drafts, html, markdown};
+use hindsight_store::{RevisionSummary, Store, StoreError};
 use std::{io::Read, sync::Arc};
 use tracing::{info, instrument};
-
-pub type AppResult<T> = Result<T, AppError>;
-
-/// What a use case can refuse, in words for the person who asked.
-#[derive(Debug, thiserror::Error)]
-pub enum AppError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("{}", prefix_lines(.file, .error))]
-    Csv { file: String, error: CsvError },
-    #[error("unknown template `{given}`: expected one of {known}")]
-    UnknownTemplate { given: String, known: String },
-    /// A value the domain refused, with the field it came from.
-    #[error("{field}: {message}")]
-    Invalid { field: String, message: String },
-    #[error("{0}")]
-    NotFound(String),
-    #[error(
-        "the post-mortem of {0} kept changing while this edit was applied; nothing was saved, try again"
-    )]
-    Busy(IncidentKey),
-}
-
-impl AppError {
-    pub fn invalid(field: impl Into<String>, message: impl std::fmt::Display) -> Self {
-        AppError::Invalid {
-            field: field.into(),
-            message: message.to_string(),
-        }
-    }
-}
-
-fn prefix_lines(file: &str, error: &CsvError) -> String {
-    error
-        .to_string()
-        .lines()
-        .map(|line| format!("{file}: {line}"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
 
 /// What the team configured for its process.
 #[derive(Debug, Clone, Default)]
 pub struct Policy {
     pub meeting: MeetingPolicy,
+    pub readiness: ReadinessPolicy,
     /// The team's own templates, beside the built-in ones.
     pub templates: Vec<Template>,
 }
@@ -74,32 +51,25 @@ pub struct ImportReport {
     pub warnings: Vec<String>,
 }
 
-/// What a person should look at in a timeline's figures: instants out of order.
-fn timeline_warnings(figures: &Figures) -> Vec<String> {
-    let i = &figures.instants;
-    let mut warnings = Vec::new();
-    for (name, at) in [
-        ("detection", i.detected),
-        ("mitigation", i.mitigated),
-        ("resolution", i.resolved),
-    ] {
-        if let (Some(start), Some(at)) = (i.started, at)
-            && at < start
-        {
-            warnings.push(format!(
-                "the {name} ({at}) is before the start of impact ({start}): check the times of those events"
-            ));
-        }
-    }
-    warnings
+/// The formats a post-mortem is exported in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// GitHub-flavoured Markdown.
+    Markdown,
+    /// One standalone, sanitised HTML page.
+    Html,
+    /// The versioned JSON document format (`hindsight.postmortem`).
+    Json,
 }
 
-/// The application: every use case, over injected storage and time.
+/// The application: every use case, over injected storage and time, on behalf of one person.
 #[derive(Debug, Clone)]
 pub struct Hindsight {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     policy: Policy,
+    /// Who the changes are made by, as the revision history names them.
+    actor: String,
 }
 
 /// How many times an edit is re-applied when the document changes under it.
@@ -111,6 +81,15 @@ impl Hindsight {
             store,
             clock,
             policy,
+            actor: "hindsight".to_owned(),
+        }
+    }
+
+    /// The same application, making changes on behalf of `actor`.
+    pub fn acting_as(&self, actor: &str) -> Hindsight {
+        Hindsight {
+            actor: actor.trim().to_owned(),
+            ..self.clone()
         }
     }
 
@@ -150,11 +129,25 @@ impl Hindsight {
             })
     }
 
+    /// Records a revision of the post-mortem as it now stands.
+    fn revise(&self, key: IncidentKey, summary: &str) -> AppResult<()> {
+        let record = self.store.record(key)?;
+        let document = PostmortemDocument::from_record(&record).to_json();
+        let number = self
+            .store
+            .add_revision(key, &self.actor, self.now(), summary, &document)?;
+        info!(incident.key = %key, revision = number, "{key} revision {number} by {}: {summary}", self.actor);
+        Ok(())
+    }
+
     #[instrument(skip_all)]
     pub fn create_incident(&self, mut new: NewIncident) -> AppResult<Incident> {
         new.template = self.template(&new.template)?.name;
         let incident = self.store.create_incident(&new, self.now())?;
-        info!(incident.key = %incident.key, "opened {} at {}", incident.key, incident.severity);
+        self.revise(
+            incident.key,
+            &format!("opened {} at {}", incident.key, incident.severity),
+        )?;
         Ok(incident)
     }
 
@@ -177,6 +170,17 @@ impl Hindsight {
         Ok((record, figures))
     }
 
+    /// The readiness check of the post-mortem: errors first, then warnings.
+    pub fn check(
+        &self,
+        key: IncidentKey,
+    ) -> AppResult<(IncidentRecord, Figures, Vec<ReadinessFinding>)> {
+        let (record, figures) = self.figures(key)?;
+        let template = self.template(&record.postmortem.template)?;
+        let findings = readiness::check(&record, &figures, &template, &self.policy.readiness);
+        Ok((record, figures, findings))
+    }
+
     /// Changes the incident's own fields.
     pub fn edit_incident(
         &self,
@@ -186,6 +190,10 @@ impl Hindsight {
         let mut incident = self.store.incident(key)?;
         change(&mut incident)?;
         self.store.update_incident(&incident)?;
+        self.revise(
+            key,
+            "changed the incident's title, severity, services or timezone",
+        )?;
         Ok(incident)
     }
 
@@ -209,17 +217,15 @@ impl Hindsight {
         let (fresh, _) = new_events_only(&record.timeline, events);
         let added = self.store.add_timeline_events(key, &fresh, self.now())?;
         let duplicates = total - added.len();
+        if !added.is_empty() {
+            self.revise(key, &format!("imported {} events from {file}", added.len()))?;
+            self.after_timeline_change(key)?;
+        }
         let (_, figures) = self.figures(key)?;
-        let warnings = timeline_warnings(&figures);
-        info!(
-            incident.key = %key,
-            "imported {} events from {file} into {key} ({duplicates} already there)",
-            added.len()
-        );
         Ok(ImportReport {
             added,
             duplicates,
-            warnings,
+            warnings: timeline_warnings(&figures),
         })
     }
 
@@ -229,17 +235,23 @@ impl Hindsight {
         key: IncidentKey,
         event: NewTimelineEvent,
     ) -> AppResult<Option<TimelineEvent>> {
-        let record = self.store.record(key)?;
-        let (fresh, _) = new_events_only(&record.timeline, vec![event]);
-        let mut added = self.store.add_timeline_events(key, &fresh, self.now())?;
-        Ok(added.pop())
+        let mut added = self.store.add_timeline_events(key, &[event], self.now())?;
+        let Some(event) = added.pop() else {
+            return Ok(None);
+        };
+        self.revise(
+            key,
+            &format!("added the {} event {}", event.kind(), event.id),
+        )?;
+        self.after_timeline_change(key)?;
+        Ok(Some(event))
     }
 
     /// Changes one event of the timeline.
     pub fn edit_event(
         &self,
         key: IncidentKey,
-        id: hindsight_core::EventId,
+        id: EventId,
         change: impl FnOnce(&mut TimelineEvent) -> AppResult<()>,
     ) -> AppResult<TimelineEvent> {
         let record = self.store.record(key)?;
@@ -250,28 +262,50 @@ impl Hindsight {
             .ok_or(StoreError::EventNotFound { key, id })?;
         change(&mut event)?;
         self.store.update_timeline_event(key, &event)?;
+        self.revise(key, &format!("changed event {id}"))?;
+        self.after_timeline_change(key)?;
         Ok(event)
     }
 
-    pub fn remove_event(&self, key: IncidentKey, id: hindsight_core::EventId) -> AppResult<()> {
-        Ok(self.store.delete_timeline_event(key, id)?)
+    pub fn remove_event(&self, key: IncidentKey, id: EventId) -> AppResult<()> {
+        self.store.delete_timeline_event(key, id)?;
+        self.revise(key, &format!("removed event {id}"))
+    }
+
+    /// Resolving an incident gives each role its after-incident checklist, once.
+    fn after_timeline_change(&self, key: IncidentKey) -> AppResult<()> {
+        let record = self.store.record(key)?;
+        if record.status() == IncidentStatus::Resolved && record.postmortem.checklists.is_empty() {
+            self.edit_postmortem(key, "resolved: each role's checklist created", |pm| {
+                if pm.checklists.is_empty() {
+                    pm.checklists = after_incident_checklists();
+                }
+                Ok(())
+            })?;
+        }
+        Ok(())
     }
 
     /// Changes who held which role, on the current value inside the store's write.
     pub fn edit_responders(
         &self,
         key: IncidentKey,
+        what: &str,
         mut change: impl FnMut(&mut Responders),
     ) -> AppResult<Responders> {
-        Ok(self.store.edit_responders(key, &mut change)?)
+        let responders = self.store.edit_responders(key, &mut change)?;
+        self.revise(key, what)?;
+        Ok(responders)
     }
 
-    /// Applies `change` to the latest post-mortem and saves it. When someone else saves in
-    /// between, the change is applied again to their version rather than overwriting it.
+    /// Applies `change` to the latest post-mortem and saves it, as the change `what`. When
+    /// someone else saves in between, the change is applied again to their version rather than
+    /// overwriting it.
     #[instrument(skip_all, fields(incident.key = %key))]
     pub fn edit_postmortem(
         &self,
         key: IncidentKey,
+        what: &str,
         change: impl Fn(&mut Postmortem) -> AppResult<()>,
     ) -> AppResult<Postmortem> {
         for _ in 0..EDIT_ATTEMPTS {
@@ -285,7 +319,10 @@ impl Hindsight {
                 .store
                 .save_postmortem(key, &edited, current.version, self.now())
             {
-                Ok(_) => return Ok(edited),
+                Ok(_) => {
+                    self.revise(key, what)?;
+                    return Ok(edited);
+                }
                 Err(StoreError::Conflict { .. }) => continue,
                 Err(e) => return Err(e.into()),
             }
@@ -293,9 +330,131 @@ impl Hindsight {
         Err(AppError::Busy(key))
     }
 
+    /// Moves the post-mortem through its life, if the move's gate allows it.
+    pub fn move_postmortem(&self, key: IncidentKey, to: PostmortemStatus) -> AppResult<Postmortem> {
+        let (record, _, findings) = self.check(key)?;
+        let from = record.postmortem.status;
+        let gate = lifecycle::gate(from, to).map_err(|e| AppError::invalid("status", e))?;
+        match gate {
+            Gate::Open => {}
+            Gate::Ready => {
+                let errors: Vec<_> = findings
+                    .into_iter()
+                    .filter(|f| f.level == Level::Error)
+                    .collect();
+                if !errors.is_empty() {
+                    return Err(AppError::NotReady {
+                        key,
+                        to,
+                        findings: errors,
+                    });
+                }
+            }
+            Gate::ActionsClosed => {
+                let open: Vec<_> = record
+                    .actions
+                    .iter()
+                    .filter(|a| !a.status.is_closed())
+                    .map(|a| {
+                        format!(
+                            "{} “{}” is {}",
+                            a.id,
+                            a.title,
+                            a.status.as_str().replace('_', " ")
+                        )
+                    })
+                    .collect();
+                if !open.is_empty() {
+                    return Err(AppError::ActionsOpen { key, open });
+                }
+            }
+        }
+        let what = format!(
+            "moved the post-mortem from {} to {}",
+            from.as_str().replace('_', " "),
+            to.as_str().replace('_', " ")
+        );
+        self.edit_postmortem(key, &what, |pm| {
+            if pm.status != from {
+                // Someone moved it meanwhile: their move stands, ours is refused.
+                return Err(AppError::invalid(
+                    "status",
+                    format!("the post-mortem was moved to {} meanwhile", pm.status),
+                ));
+            }
+            pm.status = to;
+            Ok(())
+        })
+    }
+
+    /// Ticks (or unticks) the checklist item at `position` (1 is the first).
+    pub fn tick_checklist(&self, key: IncidentKey, position: usize, done: bool) -> AppResult<()> {
+        let what = format!(
+            "{} checklist item {position}",
+            if done { "ticked" } else { "unticked" }
+        );
+        self.edit_postmortem(key, &what, |pm| {
+            let count = pm.checklists.len();
+            let item = position
+                .checked_sub(1)
+                .and_then(|i| pm.checklists.get_mut(i))
+                .ok_or_else(|| {
+                    AppError::NotFound(format!(
+                        "{key} has no checklist item {position} (it has {count}; checklists are made when the incident is resolved)"
+                    ))
+                })?;
+            item.done = done;
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    /// A first draft of a message, written from the document; `link` is where the post-mortem
+    /// can be read.
+    pub fn draft_message(
+        &self,
+        key: IncidentKey,
+        kind: MessageKind,
+        link: Option<&str>,
+    ) -> AppResult<String> {
+        let (record, figures) = self.figures(key)?;
+        Ok(match kind {
+            MessageKind::Internal => drafts::internal_email(&record, &figures, link),
+            MessageKind::External => drafts::external_message(&record, &figures),
+        })
+    }
+
+    /// Saves a message and returns what the blameless-language lint finds in it.
+    pub fn set_message(
+        &self,
+        key: IncidentKey,
+        kind: MessageKind,
+        text: &str,
+    ) -> AppResult<Vec<BlameFinding>> {
+        let text =
+            hindsight_core::text::optional("message", Some(text), hindsight_core::text::LONG)
+                .map_err(|e| AppError::invalid("message", e))?;
+        let record = self.record(key)?;
+        self.edit_postmortem(key, &format!("wrote the {kind} message"), |pm| {
+            pm.messages.set(kind, text.clone());
+            Ok(())
+        })?;
+        let people: Vec<&str> = record
+            .responders
+            .iter()
+            .map(|(_, p)| p.name.as_str())
+            .collect();
+        Ok(text
+            .map(|t| blame_findings(&t, &people))
+            .unwrap_or_default())
+    }
+
     pub fn add_action(&self, key: IncidentKey, item: &NewActionItem) -> AppResult<ActionItem> {
         let action = self.store.add_action_item(key, item, self.now())?;
-        info!(incident.key = %key, "filed action {} on {key}", action.id);
+        self.revise(
+            key,
+            &format!("filed action {} “{}”", action.id, action.title),
+        )?;
         Ok(action)
     }
 
@@ -315,15 +474,99 @@ impl Hindsight {
             .ok_or(StoreError::ActionNotFound { key, id })?;
         change(&mut action)?;
         self.store.update_action_item(key, &action)?;
+        self.revise(key, &format!("changed action {id}"))?;
         Ok(action)
+    }
+
+    /// The post-mortem in `format`, in the template it was created from.
+    pub fn export(&self, key: IncidentKey, format: ExportFormat) -> AppResult<String> {
+        let (record, figures) = self.figures(key)?;
+        self.render(&record, &figures, format)
+    }
+
+    fn render(
+        &self,
+        record: &IncidentRecord,
+        figures: &Figures,
+        format: ExportFormat,
+    ) -> AppResult<String> {
+        Ok(match format {
+            ExportFormat::Json => PostmortemDocument::from_record(record).to_json() + "\n",
+            ExportFormat::Markdown => markdown::postmortem(
+                record,
+                figures,
+                &self.template(&record.postmortem.template)?,
+            ),
+            ExportFormat::Html => html::postmortem_page(
+                record,
+                figures,
+                &self.template(&record.postmortem.template)?,
+            ),
+        })
     }
 
     /// The post-mortem as Markdown, in the template it was created from.
     pub fn render_markdown(&self, key: IncidentKey) -> AppResult<String> {
-        let (record, figures) = self.figures(key)?;
-        let template = self.template(&record.postmortem.template)?;
-        Ok(hindsight_render::markdown::postmortem(
-            &record, &figures, &template,
-        ))
+        self.export(key, ExportFormat::Markdown)
     }
+
+    /// Stores a post-mortem from the JSON document format as a new incident, all or nothing.
+    pub fn import_document(&self, text: &str, file: &str) -> AppResult<Incident> {
+        let document =
+            PostmortemDocument::from_json(text).map_err(|e| AppError::invalid(file, e))?;
+        let record = document.into_record(1);
+        self.template(&record.postmortem.template)?;
+        let incident = self.store.import_record(&record, self.now())?;
+        self.revise(
+            incident.key,
+            &format!("imported from {file} (was {})", record.incident.key),
+        )?;
+        Ok(incident)
+    }
+
+    /// The history of the post-mortem, oldest first.
+    pub fn history(&self, key: IncidentKey) -> AppResult<Vec<RevisionSummary>> {
+        Ok(self.store.revisions(key)?)
+    }
+
+    /// What changed between two revisions, as a unified diff of the rendered Markdown.
+    pub fn diff(&self, key: IncidentKey, from: u64, to: u64) -> AppResult<String> {
+        let render = |number: u64| -> AppResult<String> {
+            let revision = self.store.revision(key, number)?;
+            let document = PostmortemDocument::from_json(&revision.document)
+                .map_err(|e| StoreError::corrupt(format!("revision {number}"), e))?;
+            let record = document.into_record(number);
+            let figures = record.figures(&self.policy.meeting, revision.summary.at);
+            let template = self
+                .template(&record.postmortem.template)
+                .or_else(|_| self.template(Template::DEFAULT))?;
+            Ok(markdown::postmortem(&record, &figures, &template))
+        };
+        let (before, after) = (render(from)?, render(to)?);
+        Ok(similar::TextDiff::from_lines(&before, &after)
+            .unified_diff()
+            .context_radius(2)
+            .header(&format!("revision {from}"), &format!("revision {to}"))
+            .to_string())
+    }
+}
+
+/// What a person should look at in a timeline's figures: instants out of order.
+fn timeline_warnings(figures: &Figures) -> Vec<String> {
+    let i = &figures.instants;
+    let mut warnings = Vec::new();
+    for (name, at) in [
+        ("detection", i.detected),
+        ("mitigation", i.mitigated),
+        ("resolution", i.resolved),
+    ] {
+        if let (Some(start), Some(at)) = (i.started, at)
+            && at < start
+        {
+            warnings.push(format!(
+                "the {name} ({at}) is before the start of impact ({start}): check the times of those events"
+            ));
+        }
+    }
+    warnings
 }

@@ -87,7 +87,7 @@ fn an_edit_that_meets_a_concurrent_save_is_applied_to_the_newer_document() {
     let key = incident(&app);
     let store = app.store();
     let calls = std::cell::Cell::new(0);
-    app.edit_postmortem(key, |pm| {
+    app.edit_postmortem(key, "wrote the resolution", |pm| {
         calls.set(calls.get() + 1);
         if calls.get() == 1 {
             // Someone else saves after we read and before we write.

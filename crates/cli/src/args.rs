@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use hindsight_core::{
     ActionId, ActionKind, ActionStatus, EventId, EventKind, FactorCategory, IncidentKey, Level,
-    LinkKind, Priority, Role, Severity, postmortem::HowdList,
+    LinkKind, MessageKind, PostmortemStatus, Priority, Role, Severity, postmortem::HowdList,
 };
 use std::path::PathBuf;
 
@@ -31,6 +31,15 @@ pub struct Cli {
     /// A TOML configuration file (`hindsight config default` prints one).
     #[arg(long, global = true, env = "HINDSIGHT_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Who you are, as the revision history will name you [default: $USER].
+    #[arg(
+        long = "as",
+        global = true,
+        env = "HINDSIGHT_USER",
+        value_name = "NAME"
+    )]
+    pub actor: Option<String>,
 
     /// A folder of team templates, one TOML file each.
     #[arg(long, global = true, env = "HINDSIGHT_TEMPLATES", value_name = "DIR")]
@@ -65,6 +74,27 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run the readiness check; exits 1 when it finds an error.
+    Check {
+        key: IncidentKey,
+        /// The findings as JSON, for tools.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The revisions of a post-mortem: who changed what, when.
+    History { key: IncidentKey },
+    /// What changed between two revisions, as a unified diff of the document.
+    Diff {
+        key: IncidentKey,
+        from: u64,
+        to: u64,
+    },
+    /// Each role's after-incident checklist, made when the incident is resolved.
+    #[command(subcommand)]
+    Checklist(ChecklistCommand),
+    /// The internal e-mail and the external status-page message.
+    #[command(subcommand)]
+    Message(MessageCommand),
     /// Set the response roles: commander, deputy, scribe, sme, customer_liaison, participant.
     #[command(subcommand)]
     Role(RoleCommand),
@@ -265,16 +295,75 @@ pub enum ParticipantCommand {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Format {
+    /// GitHub-flavoured Markdown.
     Markdown,
+    /// One standalone HTML page, sanitised, with no external asset.
+    Html,
+    /// The versioned JSON document format (see `postmortem schema`).
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChecklistCommand {
+    /// List the checklist items, numbered.
+    List { key: IncidentKey },
+    /// Tick an item done.
+    Tick {
+        key: IncidentKey,
+        position: usize,
+        /// Untick it instead.
+        #[arg(long)]
+        undo: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MessageCommand {
+    /// Print a first draft written from the document (internal or external).
+    Draft {
+        key: IncidentKey,
+        kind: MessageKind,
+        /// Where the post-mortem can be read, for the internal e-mail.
+        #[arg(long)]
+        link: Option<String>,
+        /// Save the draft as the message.
+        #[arg(long)]
+        save: bool,
+    },
+    /// Write a message: from TEXT, from --file, or from standard input.
+    Set {
+        key: IncidentKey,
+        kind: MessageKind,
+        text: Option<String>,
+        #[arg(long, conflicts_with = "text")]
+        file: Option<PathBuf>,
+    },
+    /// Print a message as saved.
+    Show { key: IncidentKey, kind: MessageKind },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum PostmortemCommand {
-    /// Render the post-mortem with its template.
+    /// Render the post-mortem with its template, or export it as JSON.
     Render {
         key: IncidentKey,
         #[arg(long, value_enum, default_value = "markdown")]
         format: Format,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Import a post-mortem exported as JSON, as a new incident; prints its key.
+    Import {
+        /// The JSON document, or - for standard input.
+        file: PathBuf,
+    },
+    /// Print the JSON Schema of the document format.
+    Schema,
+    /// Move the post-mortem: draft, in_review, reviewed, published, closed.
+    Status {
+        key: IncidentKey,
+        to: PostmortemStatus,
     },
     /// Designate the post-mortem owner.
     Owner { key: IncidentKey, name: String },

@@ -42,7 +42,7 @@ pub fn run(app: &Hindsight, database: &str) -> Result<()> {
     .into_iter()
     .map(|(role, name, title)| Ok((role, Person::new(name, Some(title))?)))
     .collect::<Result<Vec<_>>>()?;
-    app.edit_responders(key, |r| {
+    app.edit_responders(key, "named the responders", |r| {
         for (role, person) in &people {
             r.assign(*role, person.clone());
         }
@@ -50,7 +50,7 @@ pub fn run(app: &Hindsight, database: &str) -> Result<()> {
 
     let dashboard = url("https://grafana.example.com/d/checkout")?;
     let ticket = url("https://support.example.com/t/981")?;
-    app.edit_postmortem(key, |pm| {
+    app.edit_postmortem(key, "wrote the post-mortem", |pm| {
         pm.owner = Some(Line::parse("owner", "Bo Chen").map_err(invalid)?);
         for (id, text) in [
             ("overview", "For 4 hours 38 minutes on the night of 24 October, checkout returned errors to about 30% of requests, and for 3 hours payments failed too. A configuration change let the checkout service open more database connections than the database accepts. Rolling the change back ended the errors."),

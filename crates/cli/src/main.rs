@@ -10,7 +10,7 @@ mod settings;
 use anyhow::{Context, Result, anyhow, bail};
 use args::*;
 use clap::Parser;
-use hindsight_app::{AppError, Hindsight, Policy};
+use hindsight_app::{AppError, ExportFormat, Hindsight, Policy};
 use hindsight_core::text;
 use hindsight_core::{
     ContributingFactor, CustomFigure, IncidentKey, Link, NewActionItem, NewIncident,
@@ -85,6 +85,13 @@ fn run(cli: Cli) -> Result<()> {
             }
             return Ok(());
         }
+        Command::Postmortem(PostmortemCommand::Schema) => {
+            print!(
+                "{}",
+                hindsight_core::exchange::PostmortemDocument::json_schema()
+            );
+            return Ok(());
+        }
         Command::Template(TemplateCommand::Placeholders) => {
             for (name, meaning) in hindsight_core::template::PLACEHOLDERS {
                 println!("{{{{{name}}}}}  {meaning}");
@@ -96,14 +103,21 @@ fn run(cli: Cli) -> Result<()> {
     let settings = Settings::load(cli.config.as_deref(), cli.db, cli.templates)?;
     let templates = settings.load_templates()?;
     let store = open_store(&settings.database)?;
+    let actor = cli
+        .actor
+        .or_else(|| std::env::var("USER").ok())
+        .filter(|a| !a.trim().is_empty())
+        .unwrap_or_else(|| "unknown".to_owned());
     let app = Hindsight::new(
         store,
         Arc::new(SystemClock),
         Policy {
             meeting: settings.meeting.clone(),
+            readiness: settings.readiness.clone(),
             templates,
         },
-    );
+    )
+    .acting_as(&actor);
     match cli.command {
         Command::Config(_) => Ok(()),
         Command::Template(TemplateCommand::List) => {
@@ -145,6 +159,27 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Check { key, json } => check(&app, key, json),
+        Command::History { key } => {
+            let history = app.history(key)?;
+            let tz = app.incident(key)?.timezone;
+            for revision in history {
+                println!(
+                    "{:>4}  {}  {:<16} {}",
+                    revision.number,
+                    hindsight_render::local_time(revision.at, tz),
+                    revision.author,
+                    revision.summary
+                );
+            }
+            Ok(())
+        }
+        Command::Diff { key, from, to } => {
+            print!("{}", app.diff(key, from, to)?);
+            Ok(())
+        }
+        Command::Checklist(command) => checklist(&app, command),
+        Command::Message(command) => message(&app, command),
         Command::Role(command) => role(&app, command),
         Command::Participant(command) => {
             let command = match command {
@@ -168,7 +203,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Action(command) => action(&app, command),
         Command::Howd(HowdCommand::Add { key, list, text }) => {
             let text = required("text", &text)?;
-            edit(&app, key, |pm| {
+            edit(&app, key, &format!("added to {list}"), |pm| {
                 pm.howd_we_do.list_mut(list).push(text.clone());
                 Ok(())
             })?;
@@ -186,7 +221,7 @@ fn run(cli: Cli) -> Result<()> {
                 description: required("description", &description)?,
                 command: required("command", &command)?,
             };
-            edit(&app, key, |pm| {
+            edit(&app, key, "recorded a command used", |pm| {
                 pm.commands.push(used.clone());
                 Ok(())
             })?;
@@ -206,7 +241,7 @@ fn run(cli: Cli) -> Result<()> {
                 .context("--at")?;
             let moderator = moderator.map(|m| line("--moderator", &m)).transpose()?;
             let note_taker = note_taker.map(|n| line("--note-taker", &n)).transpose()?;
-            edit(&app, key, |pm| {
+            edit(&app, key, "scheduled the meeting", |pm| {
                 if at.is_some() {
                     pm.meeting.scheduled_for = at;
                 }
@@ -250,9 +285,10 @@ fn required(field: &'static str, value: &str) -> Result<String> {
 fn edit(
     app: &Hindsight,
     key: IncidentKey,
+    what: &str,
     change: impl Fn(&mut hindsight_core::Postmortem) -> Result<(), AppError>,
 ) -> Result<()> {
-    app.edit_postmortem(key, change)?;
+    app.edit_postmortem(key, what, change)?;
     Ok(())
 }
 
@@ -438,12 +474,18 @@ fn role(app: &Hindsight, command: RoleCommand) -> Result<()> {
         } => {
             let person = Person::new(&name, title.as_deref())?;
             let shown = person.to_string();
-            app.edit_responders(key, |responders| responders.assign(role, person.clone()))?;
+            let what = format!("{shown} is {}", role.title().to_lowercase());
+            app.edit_responders(key, &what, |responders| {
+                responders.assign(role, person.clone())
+            })?;
             eprintln!("{key}: {} is {}", shown, role.title().to_lowercase());
         }
         RoleCommand::Remove { key, role, name } => {
             let mut removed = false;
-            app.edit_responders(key, |responders| removed = responders.unassign(role, &name))?;
+            let what = format!("{name} is no longer {}", role.title().to_lowercase());
+            app.edit_responders(key, &what, |responders| {
+                removed = responders.unassign(role, &name)
+            })?;
             if !removed {
                 bail!("{key} has no {} named {name}", role.title().to_lowercase());
             }
@@ -470,12 +512,43 @@ fn read_text(text: Option<String>, file: Option<std::path::PathBuf>) -> Result<S
 
 fn postmortem(app: &Hindsight, command: PostmortemCommand) -> Result<()> {
     match command {
-        PostmortemCommand::Render { key, format } => match format {
-            Format::Markdown => print!("{}", app.render_markdown(key)?),
-        },
+        PostmortemCommand::Render {
+            key,
+            format,
+            output,
+        } => {
+            let format = match format {
+                Format::Markdown => ExportFormat::Markdown,
+                Format::Html => ExportFormat::Html,
+                Format::Json => ExportFormat::Json,
+            };
+            let text = app.export(key, format)?;
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, text)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!("{key}: written to {}", path.display());
+                }
+                None => print!("{text}"),
+            }
+        }
+        PostmortemCommand::Import { file } => {
+            let name = file.display().to_string();
+            let text = read_text(None, (name != "-").then_some(file))?;
+            let incident = app.import_document(&text, &name)?;
+            println!("{}", incident.key);
+        }
+        PostmortemCommand::Schema => {}
+        PostmortemCommand::Status { key, to } => {
+            app.move_postmortem(key, to)?;
+            eprintln!(
+                "{key}: the post-mortem is {}",
+                to.as_str().replace('_', " ")
+            );
+        }
         PostmortemCommand::Owner { key, name } => {
             let owner = line("owner", &name)?;
-            edit(app, key, |pm| {
+            edit(app, key, &format!("designated {owner} as owner"), |pm| {
                 pm.owner = Some(owner.clone());
                 Ok(())
             })?;
@@ -502,7 +575,7 @@ fn postmortem(app: &Hindsight, command: PostmortemCommand) -> Result<()> {
                 );
             }
             let text = read_text(text, file)?;
-            edit(app, key, |pm| {
+            edit(app, key, &format!("wrote the {section} section"), |pm| {
                 pm.set_section(&section, &text)
                     .map_err(|e| AppError::invalid(section.clone(), e))
             })?;
@@ -524,7 +597,7 @@ fn impact(app: &Hindsight, args: ImpactArgs) -> Result<()> {
         .map(|c| parse_custom(c).with_context(|| format!("--custom {c:?}")))
         .collect::<Result<Vec<_>>>()?;
     let key = args.key;
-    edit(app, key, |pm| {
+    edit(app, key, "recorded impact figures", |pm| {
         let impact = &mut pm.impact;
         let set = |slot: &mut Option<u64>, value: Option<u64>| {
             if value.is_some() {
@@ -592,7 +665,7 @@ fn factor(app: &Hindsight, command: FactorCommand) -> Result<()> {
                 .collect::<Result<_>>()?;
             factor.made_worse = made_worse;
             let mut position = 0;
-            app.edit_postmortem(key, |pm| {
+            app.edit_postmortem(key, "added a contributing factor", |pm| {
                 pm.factors.push(factor.clone());
                 Ok(())
             })
@@ -600,16 +673,20 @@ fn factor(app: &Hindsight, command: FactorCommand) -> Result<()> {
             println!("{position}");
         }
         FactorCommand::Remove { key, position } => {
-            app.edit_postmortem(key, |pm| {
-                if position == 0 || position > pm.factors.len() {
-                    return Err(AppError::NotFound(format!(
-                        "{key} has no contributing factor {position} (it has {})",
-                        pm.factors.len()
-                    )));
-                }
-                pm.factors.remove(position - 1);
-                Ok(())
-            })?;
+            app.edit_postmortem(
+                key,
+                &format!("removed contributing factor {position}"),
+                |pm| {
+                    if position == 0 || position > pm.factors.len() {
+                        return Err(AppError::NotFound(format!(
+                            "{key} has no contributing factor {position} (it has {})",
+                            pm.factors.len()
+                        )));
+                    }
+                    pm.factors.remove(position - 1);
+                    Ok(())
+                },
+            )?;
             eprintln!("{key}: factor {position} removed");
         }
     }
@@ -712,7 +789,7 @@ fn question(app: &Hindsight, command: QuestionCommand) -> Result<()> {
                 answer: optional("--answer", answer.as_deref(), text::LONG)?,
                 asked_by: optional("--asked-by", asked_by.as_deref(), text::SHORT)?,
             };
-            let pm = app.edit_postmortem(key, |pm| {
+            let pm = app.edit_postmortem(key, "recorded a question", |pm| {
                 pm.questions.push(question.clone());
                 Ok(())
             })?;
@@ -724,7 +801,7 @@ fn question(app: &Hindsight, command: QuestionCommand) -> Result<()> {
             answer,
         } => {
             let answer = required("answer", &answer)?;
-            app.edit_postmortem(key, |pm| {
+            app.edit_postmortem(key, &format!("answered question {position}"), |pm| {
                 let count = pm.questions.len();
                 let question = position
                     .checked_sub(1)
@@ -756,7 +833,7 @@ fn link(app: &Hindsight, command: LinkCommand) -> Result<()> {
                 url,
                 title: optional("--title", title.as_deref(), text::SHORT)?,
             };
-            edit(app, key, |pm| {
+            edit(app, key, "added a link", |pm| {
                 if !pm.communication.links.iter().any(|l| l.url == link.url) {
                     pm.communication.links.push(link.clone());
                 }
@@ -766,11 +843,127 @@ fn link(app: &Hindsight, command: LinkCommand) -> Result<()> {
         }
         LinkCommand::Channel { key, name } => {
             let name = required("channel", &name)?;
-            edit(app, key, |pm| {
+            edit(app, key, "named the war room", |pm| {
                 pm.communication.channel = Some(name.clone());
                 Ok(())
             })?;
             eprintln!("{key}: war room is {name}");
+        }
+    }
+    Ok(())
+}
+
+/// Prints the readiness findings; any error makes the command fail, so it can guard a workflow.
+fn check(app: &Hindsight, key: IncidentKey, json: bool) -> Result<()> {
+    use hindsight_core::readiness::Level;
+    let (_, _, findings) = app.check(key)?;
+    let errors = findings.iter().filter(|f| f.level == Level::Error).count();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&findings)?);
+    } else if findings.is_empty() {
+        println!("{key}: ready, nothing to fix");
+    } else {
+        for f in &findings {
+            let level = match f.level {
+                Level::Error => "error",
+                Level::Warning => "warning",
+            };
+            println!(
+                "{level:<7} {:<28} {:<24} {}",
+                f.location.to_string(),
+                f.rule,
+                f.message
+            );
+        }
+    }
+    if errors > 0 {
+        bail!(
+            "{key} is not ready: {errors} error{}, {} warning{}",
+            if errors == 1 { "" } else { "s" },
+            findings.len() - errors,
+            if findings.len() - errors == 1 {
+                ""
+            } else {
+                "s"
+            }
+        );
+    }
+    Ok(())
+}
+
+fn checklist(app: &Hindsight, command: ChecklistCommand) -> Result<()> {
+    match command {
+        ChecklistCommand::List { key } => {
+            let record = app.record(key)?;
+            let items = &record.postmortem.checklists;
+            if items.is_empty() {
+                println!(
+                    "{key} has no checklists yet: they are made when the incident is resolved"
+                );
+            }
+            for (i, item) in items.iter().enumerate() {
+                println!(
+                    "{:>3}  [{}] {:<24} {}",
+                    i + 1,
+                    if item.done { "x" } else { " " },
+                    item.role.title(),
+                    item.text
+                );
+            }
+        }
+        ChecklistCommand::Tick {
+            key,
+            position,
+            undo,
+        } => {
+            app.tick_checklist(key, position, !undo)?;
+            eprintln!(
+                "{key}: item {position} {}",
+                if undo { "reopened" } else { "done" }
+            );
+        }
+    }
+    Ok(())
+}
+
+fn message(app: &Hindsight, command: MessageCommand) -> Result<()> {
+    let report = |key: IncidentKey, findings: Vec<hindsight_core::lint::BlameFinding>| {
+        for f in findings {
+            eprintln!("warning: {key}: {}: {}", f.message, f.suggestion);
+        }
+    };
+    match command {
+        MessageCommand::Draft {
+            key,
+            kind,
+            link,
+            save,
+        } => {
+            let draft = app.draft_message(key, kind, link.as_deref())?;
+            println!("{draft}");
+            if save {
+                report(key, app.set_message(key, kind, &draft)?);
+                eprintln!("{key}: {kind} message saved");
+            }
+        }
+        MessageCommand::Set {
+            key,
+            kind,
+            text,
+            file,
+        } => {
+            let text = read_text(text, file)?;
+            report(key, app.set_message(key, kind, &text)?);
+            eprintln!("{key}: {kind} message saved");
+        }
+        MessageCommand::Show { key, kind } => {
+            let record = app.record(key)?;
+            match record.postmortem.messages.get(kind) {
+                Some(text) => println!("{text}"),
+                None => bail!(
+                    "{key} has no {kind} message yet: `hindsight message draft {key} {kind}` writes a first draft"
+                ),
+            }
         }
     }
     Ok(())

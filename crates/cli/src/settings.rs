@@ -5,7 +5,7 @@ use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use hindsight_core::{
     BusinessCalendar, BusinessDays, MeetingPolicy, Severity, calendar::WeekdayName,
-    incident::parse_timezone,
+    incident::parse_timezone, readiness::ReadinessPolicy,
 };
 use serde::Deserialize;
 use std::{collections::BTreeMap, path::Path};
@@ -39,6 +39,10 @@ business_days_by_severity = {}
 weekend = ["saturday", "sunday"]
 # Public holidays and company days off, as YYYY-MM-DD.
 holidays = []
+
+[readiness]
+# The most action items a post-mortem of each severity should file; more is a warning.
+max_actions = { "SEV-1" = 10, "SEV-2" = 7, "SEV-3" = 5, "SEV-4" = 3, "SEV-5" = 2 }
 "#;
 
 #[derive(Debug, Default, Deserialize)]
@@ -48,6 +52,15 @@ struct SettingsFile {
     templates: Option<std::path::PathBuf>,
     #[serde(default)]
     meeting: MeetingFile,
+    #[serde(default)]
+    readiness: ReadinessFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReadinessFile {
+    #[serde(default)]
+    max_actions: BTreeMap<String, usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -69,6 +82,7 @@ pub struct Settings {
     /// The folder of team templates, if any.
     pub templates: Option<std::path::PathBuf>,
     pub meeting: MeetingPolicy,
+    pub readiness: ReadinessPolicy,
 }
 
 impl Settings {
@@ -134,6 +148,11 @@ impl Settings {
 
     pub fn parse(text: &str) -> Result<Self> {
         let file: SettingsFile = toml::from_str(text)?;
+        let mut readiness = ReadinessPolicy::default();
+        for (name, max) in file.readiness.max_actions {
+            let severity: Severity = name.parse().with_context(|| "in readiness.max_actions")?;
+            readiness.max_actions.insert(severity, max);
+        }
         let meeting = file.meeting;
         let mut days_by_severity = BTreeMap::new();
         for (name, days) in meeting.business_days_by_severity {
@@ -156,6 +175,7 @@ impl Settings {
         Ok(Settings {
             database: file.database.unwrap_or_else(|| DEFAULT_DATABASE.to_owned()),
             templates: file.templates,
+            readiness,
             meeting: MeetingPolicy {
                 default_days: BusinessDays(meeting.business_days.unwrap_or(5)),
                 days_by_severity,
@@ -184,6 +204,7 @@ mod tests {
         let empty = Settings::parse("").unwrap();
         assert_eq!(printed.database, empty.database);
         assert_eq!(printed.meeting, empty.meeting);
+        assert_eq!(printed.readiness, empty.readiness);
         assert_eq!(empty.meeting, MeetingPolicy::default());
     }
 

@@ -85,6 +85,24 @@ pub fn postmortem(record: &IncidentRecord, figures: &Figures, template: &Templat
             None => {}
         }
     }
+    let checklists = &pm.checklists;
+    if !checklists.is_empty() {
+        let open = checklists.iter().filter(|i| !i.done).count();
+        let _ = writeln!(
+            out,
+            "## After-incident checklist\n\n{open} of {} still open.\n",
+            checklists.len()
+        );
+        for item in checklists {
+            let _ = writeln!(
+                out,
+                "- [{}] **{}**: {}",
+                if item.done { "x" } else { " " },
+                item.role.title(),
+                one_line(&item.text)
+            );
+        }
+    }
     out.truncate(out.trim_end().len());
     out.push('\n');
     out
