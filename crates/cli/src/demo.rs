@@ -5,8 +5,8 @@ use anyhow::Result;
 use hindsight_app::{AppError, Hindsight};
 use hindsight_core::{
     ActionKind, ActionStatus, CommandUsed, ContributingFactor, CustomFigure, FactorCategory, Level,
-    Link, LinkKind, NewActionItem, NewIncident, Person, Priority, Question, Role, Severity,
-    text::Line,
+    Link, LinkKind, MessageKind, NewActionItem, NewIncident, Person, Priority, Question, Role,
+    Severity, text::Line,
 };
 use url::Url;
 
@@ -108,6 +108,13 @@ pub fn run(app: &Hindsight, database: &str) -> Result<()> {
             url: dashboard.clone(),
             title: Some("Checkout overview".into()),
         }];
+        pm.meeting.scheduled_for = Some(
+            chrono::DateTime::parse_from_rfc3339("2026-10-28T14:00:00+01:00")
+                .map_err(invalid)?
+                .to_utc(),
+        );
+        pm.meeting.moderator = Some(Line::parse("moderator", "Ana Lima").map_err(invalid)?);
+        pm.meeting.note_taker = Some(Line::parse("note-taker", "Bo Chen").map_err(invalid)?);
         pm.commands = vec![CommandUsed {
             description: "Connections per application on the primary".into(),
             command: "SELECT application_name, count(*) FROM pg_stat_activity GROUP BY 1 ORDER BY 2 DESC;".into(),
@@ -156,6 +163,14 @@ pub fn run(app: &Hindsight, database: &str) -> Result<()> {
         app.add_action(key, &item)?;
     }
 
+    for kind in [MessageKind::Internal, MessageKind::External] {
+        let draft = app.draft_message(
+            key,
+            kind,
+            Some(&format!("https://hindsight.example.com/{key}")),
+        )?;
+        app.set_message(key, kind, &draft)?;
+    }
     print!("{}", app.render_markdown(key)?);
     eprintln!(
         "\nCreated {key} in {database}. Next: `hindsight figures {key}`, `hindsight incident show {key}`, \

@@ -68,7 +68,7 @@ pub fn external_message(record: &IncidentRecord, figures: &Figures) -> String {
     let what = if record.postmortem.impact.full_outage {
         "was unavailable"
     } else {
-        "did not work as it should for some of you"
+        "did not work as expected for some of you"
     };
     let doing = match record
         .actions

@@ -67,8 +67,7 @@ fn an_empty_draft_shows_every_section_with_what_to_write() {
     insta::assert_snapshot!(render(&record));
 }
 
-#[test]
-fn a_complete_postmortem_over_midnight_and_a_dst_change() {
+fn complete_record() -> IncidentRecord {
     let grafana = Url::parse("https://grafana.example.com/d/checkout?from=1761339600000").unwrap();
     let timeline = vec![
         event(
@@ -232,7 +231,7 @@ fn a_complete_postmortem_over_midnight_and_a_dst_change() {
     action.due = NaiveDate::from_ymd_opt(2026, 11, 6);
     let mut unowned = NewActionItem::new("Page payments on-call for checkout SEV-1s").unwrap();
     unowned.status = ActionStatus::InProgress;
-    let record = IncidentRecord {
+    IncidentRecord {
         incident: incident(),
         responders,
         timeline,
@@ -250,6 +249,35 @@ fn a_complete_postmortem_over_midnight_and_a_dst_change() {
                 created_at: utc("2026-10-26T10:00:00Z"),
             },
         ],
-    };
-    insta::assert_snapshot!(render(&record));
+    }
+}
+
+#[test]
+fn a_complete_postmortem_over_midnight_and_a_dst_change() {
+    insta::assert_snapshot!(render(&complete_record()));
+}
+
+/// Every built-in template in every format, over the same complete post-mortem.
+#[test]
+fn every_built_in_template_in_every_format() {
+    let record = complete_record();
+    let figures = record.figures(&MeetingPolicy::default(), utc("2026-10-26T12:00:00Z"));
+    for template in Template::built_in() {
+        let markdown = markdown::postmortem(&record, &figures, &template);
+        insta::assert_snapshot!(format!("{}.md", template.name), markdown);
+        let html = hindsight_render::html::postmortem_page(&record, &figures, &template);
+        insta::assert_snapshot!(format!("{}.html", template.name), html);
+    }
+    let json = hindsight_core::exchange::PostmortemDocument::from_record(&record).to_json();
+    insta::assert_snapshot!("document.json", json);
+    let email = hindsight_render::drafts::internal_email(
+        &record,
+        &figures,
+        Some("https://hindsight.example.com/INC-7"),
+    );
+    insta::assert_snapshot!("internal-email", email);
+    insta::assert_snapshot!(
+        "external-message",
+        hindsight_render::drafts::external_message(&record, &figures)
+    );
 }
