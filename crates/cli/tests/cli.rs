@@ -957,3 +957,334 @@ fn the_seven_public_templates_render_every_heading() {
         insta::assert_snapshot!(format!("template_{name}"), markdown);
     }
 }
+
+// The post-mortem document: readiness, lifecycle, history, messages, exports.
+
+#[test]
+fn check_lists_the_errors_of_an_empty_postmortem_and_passes_a_complete_one() {
+    let h = Hindsight::new();
+    let empty = h.new_incident("x", "SEV-2", "UTC");
+    let run = h.run(&["check", &empty]).failed();
+    assert_eq!(run.code, 1);
+    for rule in [
+        "no-owner",
+        "required-section-empty",
+        "no-start",
+        "no-resolution",
+        "events-dropped-unchecked",
+        "meeting-not-scheduled",
+    ] {
+        assert!(run.stdout.contains(rule), "{rule}: {}", run.stdout);
+    }
+    assert!(
+        run.stderr
+            .contains(&format!("error: {empty} is not ready:")),
+        "{}",
+        run.stderr
+    );
+    let json: Value =
+        serde_json::from_str(&h.run(&["check", &empty, "--json"]).failed().stdout).unwrap();
+    assert_eq!(json[0]["rule"], "no-owner");
+    assert_eq!(json[0]["level"], "error");
+    assert_eq!(json[0]["location"]["kind"], "document");
+
+    h.run(&["demo"]).ok();
+    let run = h.run(&["check", "INC-2"]).ok();
+    assert_eq!(run.stdout.trim(), "INC-2: ready, nothing to fix");
+}
+
+#[test]
+fn the_lifecycle_refuses_a_move_with_the_findings_as_the_reason() {
+    let h = Hindsight::new();
+    let empty = h.new_incident("x", "SEV-2", "UTC");
+    let run = h
+        .run(&["postmortem", "status", &empty, "in_review"])
+        .failed();
+    assert!(
+        run.stderr
+            .contains(&format!("{empty} cannot move to in review:")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("[no-owner]: nobody owns the post-mortem"),
+        "{}",
+        run.stderr
+    );
+    let run = h
+        .run(&["postmortem", "status", &empty, "published"])
+        .failed();
+    assert!(
+        run.stderr
+            .contains("cannot move from draft to published: from draft it can move to in review"),
+        "{}",
+        run.stderr
+    );
+
+    h.run(&["demo"]).ok();
+    for status in ["in_review", "reviewed", "published"] {
+        h.run(&["postmortem", "status", "INC-2", status]).ok();
+    }
+    let run = h.run(&["postmortem", "status", "INC-2", "closed"]).failed();
+    assert!(
+        run.stderr
+            .contains("INC-2 cannot be closed while actions are open:"),
+        "{}",
+        run.stderr
+    );
+    for id in ["1", "2", "3"] {
+        h.run(&["action", "set", "INC-2", id, "--status", "done"])
+            .ok();
+    }
+    h.run(&["postmortem", "status", "INC-2", "closed"]).ok();
+    let show = h.run(&["incident", "show", "INC-2"]).ok().stdout;
+    assert!(show.contains("post-mortem       closed"), "{show}");
+}
+
+#[test]
+fn every_change_is_a_revision_with_who_and_what_and_revisions_can_be_compared() {
+    let h = Hindsight::new();
+    let key = h.new_incident("Search stale", "SEV-3", "UTC");
+    h.run(&["--as", "Ana Lima", "postmortem", "owner", &key, "Tom Ash"])
+        .ok();
+    h.run(&[
+        "--as",
+        "Tom Ash",
+        "postmortem",
+        "section",
+        &key,
+        "overview",
+        "Search served stale results.",
+    ])
+    .ok();
+    h.run(&[
+        "--as",
+        "Tom Ash",
+        "postmortem",
+        "section",
+        &key,
+        "overview",
+        "Search served results an hour old.",
+    ])
+    .ok();
+    let history = h.run(&["history", &key]).ok().stdout;
+    let lines: Vec<&str> = history.lines().collect();
+    assert_eq!(lines.len(), 4, "{history}");
+    assert!(
+        lines[1].contains("Ana Lima") && lines[1].ends_with("designated Tom Ash as owner"),
+        "{history}"
+    );
+    assert!(
+        lines[3].contains("Tom Ash") && lines[3].ends_with("wrote the overview section"),
+        "{history}"
+    );
+    let diff = h.run(&["diff", &key, "3", "4"]).ok().stdout;
+    assert!(
+        diff.starts_with("--- revision 3\n+++ revision 4\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("\n-Search served stale results.\n+Search served results an hour old.\n"),
+        "{diff}"
+    );
+    let run = h.run(&["diff", &key, "1", "9"]).failed();
+    assert!(
+        run.stderr
+            .contains(&format!("incident {key} has no revision 9")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn resolving_an_incident_gives_each_role_its_checklist() {
+    let h = Hindsight::new();
+    let key = h.new_incident("x", "SEV-2", "UTC");
+    let list = h.run(&["checklist", "list", &key]).ok().stdout;
+    assert!(
+        list.contains("made when the incident is resolved"),
+        "{list}"
+    );
+    let file = h.write(
+        "t.csv",
+        "time,kind,text\n2026-11-20T10:00:00Z,impact_started,a\n2026-11-20T11:00:00Z,resolved,b\n",
+    );
+    h.run(&["timeline", "import", &key, &file]).ok();
+    let list = h.run(&["checklist", "list", &key]).ok().stdout;
+    assert!(
+        list.contains("  1  [ ] Incident commander       Create the post-mortem from a template"),
+        "{list}"
+    );
+    assert!(
+        list.contains("Scribe")
+            && list.contains("Customer liaison")
+            && list.contains("Post-mortem owner"),
+        "{list}"
+    );
+    h.run(&["checklist", "tick", &key, "1"]).ok();
+    assert!(
+        h.run(&["checklist", "list", &key])
+            .ok()
+            .stdout
+            .contains("  1  [x] Incident commander")
+    );
+    let markdown = h.run(&["postmortem", "render", &key]).ok().stdout;
+    assert!(
+        markdown.contains("## After-incident checklist\n\n14 of 15 still open."),
+        "{markdown}"
+    );
+    assert!(
+        h.run(&["checklist", "tick", &key, "99"])
+            .failed()
+            .stderr
+            .contains("has no checklist item 99")
+    );
+}
+
+#[test]
+fn messages_are_drafted_from_the_document_and_linted() {
+    let h = Hindsight::new();
+    h.run(&["demo"]).ok();
+    let draft = h
+        .run(&["message", "draft", "INC-1", "external"])
+        .ok()
+        .stdout;
+    assert!(draft.contains("We are sorry"), "{draft}");
+    let run = h
+        .run(&[
+            "message",
+            "set",
+            "INC-1",
+            "external",
+            "Bo Chen forgot to check the limit and caused an outage.",
+        ])
+        .ok();
+    assert!(run.stderr.contains("warning: INC-1:"), "{}", run.stderr);
+    let run = h.run(&["check", "INC-1"]).failed();
+    assert!(
+        run.stdout.contains("blame-language") && run.stdout.contains("outage-in-external-message"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_json_export_imports_back_as_the_same_postmortem() {
+    let h = Hindsight::new();
+    h.run(&["demo"]).ok();
+    let json = h
+        .run(&["postmortem", "render", "INC-1", "--format", "json"])
+        .ok()
+        .stdout;
+    let file = h.write("inc-1.json", &json);
+    let key = h
+        .run(&["postmortem", "import", &file])
+        .ok()
+        .stdout
+        .trim()
+        .to_owned();
+    assert_eq!(key, "INC-2");
+    // The same post-mortem under a new key, with new ids for its events and actions.
+    let without_ids = |key: &str| {
+        let mut doc: Value = serde_json::from_str(
+            &h.run(&["postmortem", "render", key, "--format", "json"])
+                .ok()
+                .stdout,
+        )
+        .unwrap();
+        doc["incident"]["key"] = Value::Null;
+        for list in ["timeline", "actions"] {
+            for item in doc[list].as_array_mut().unwrap() {
+                item["id"] = Value::Null;
+            }
+        }
+        doc
+    };
+    assert_eq!(without_ids("INC-2"), without_ids("INC-1"));
+    let history = h.run(&["history", "INC-2"]).ok().stdout;
+    assert!(
+        history.contains("imported from") && history.contains("(was INC-1)"),
+        "{history}"
+    );
+
+    let broken = h.write("broken.json", &json.replacen("\"SEV-2\"", "\"SEV-9\"", 1));
+    let run = h.run(&["postmortem", "import", &broken]).failed();
+    assert!(
+        run.stderr
+            .contains("broken.json: not a hindsight post-mortem: unknown severity `SEV-9`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        h.run(&["incident", "list"]).ok().stdout.lines().count(),
+        2,
+        "nothing half-imported"
+    );
+}
+
+#[test]
+fn the_html_export_is_one_page_where_no_authors_script_runs() {
+    let h = Hindsight::new();
+    let key = h.new_incident("<script>alert('title')</script>", "SEV-2", "UTC");
+    h.run(&[
+        "postmortem",
+        "section",
+        &key,
+        "overview",
+        "<img src=x onerror=alert(1)> **bold** [x](javascript:alert(2))",
+    ])
+    .ok();
+    h.run(&[
+        "action",
+        "add",
+        &key,
+        "--title",
+        "<b onclick=alert(3)>fix</b>",
+    ])
+    .ok();
+    let path = h.dir.path().join("inc.html");
+    h.run(&[
+        "postmortem",
+        "render",
+        &key,
+        "--format",
+        "html",
+        "--output",
+        path.to_str().unwrap(),
+    ])
+    .ok();
+    let html = std::fs::read_to_string(&path).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    for forbidden in [
+        "<script",
+        "onerror",
+        "onclick",
+        "javascript:",
+        "<link",
+        "src=\"http",
+    ] {
+        assert!(!html.contains(forbidden), "{forbidden} in the page");
+    }
+    assert!(html.contains("<strong>bold</strong>"), "{html}");
+    assert!(
+        html.contains(
+            "<title>INC-1:&#32;&lt;script&gt;alert(&apos;title&apos;)&lt;&#47;script&gt;</title>"
+        ),
+        "{html}"
+    );
+}
+
+#[test]
+fn the_document_schema_is_printed_for_tools() {
+    let h = Hindsight::new();
+    let schema: Value =
+        serde_json::from_str(&h.run(&["postmortem", "schema"]).ok().stdout).unwrap();
+    assert_eq!(schema["title"], "hindsight post-mortem");
+    let published = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/schema/hindsight-postmortem-v1.schema.json"
+    ))
+    .unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&published).unwrap(), schema);
+}
