@@ -58,7 +58,7 @@ pub fn postmortem(record: &IncidentRecord, figures: &Figures, template: &Templat
         ("Timezone", incident.timezone.name().to_owned()),
         ("Ticket tags", record.action_tags(figures).join(", ")),
     ];
-    out.push_str("| | |\n|---|---|\n");
+    let _ = writeln!(out, "| Incident | {} |\n|---|---|", incident.key);
     for (name, value) in facts {
         let _ = writeln!(out, "| {name} | {} |", cell(&value));
     }
