@@ -1,6 +1,8 @@
 //! Readers of outside formats into hindsight's domain types. Importers never touch the database:
 //! they turn bytes into checked values, or into errors that say where and what was expected.
 
+pub mod chat;
 pub mod local_time;
 pub mod template_file;
 pub mod timeline_csv;
+pub mod webhook;
