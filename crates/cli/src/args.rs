@@ -403,6 +403,10 @@ pub struct ImpactArgs {
     /// A support ticket raised by the incident; repeat for several.
     #[arg(long = "support-ticket", value_name = "URL", value_parser = web_url)]
     pub support_tickets: Vec<url::Url>,
+    /// Whether the services were entirely down (true) or degraded (false); the external message
+    /// may say "outage" only for a full outage.
+    #[arg(long)]
+    pub full_outage: Option<bool>,
     /// A custom figure, `NAME=VALUE` or `NAME=VALUE UNIT` (e.g. "refunds=1520.50 EUR").
     #[arg(long = "custom", value_name = "NAME=VALUE [UNIT]")]
     pub custom: Vec<String>,

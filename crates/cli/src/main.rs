@@ -612,6 +612,9 @@ fn impact(app: &Hindsight, args: ImpactArgs) -> Result<()> {
         );
         set(&mut impact.events_dropped, args.events_dropped);
         set(&mut impact.support_requests, args.support_requests);
+        if let Some(full) = args.full_outage {
+            impact.full_outage = full;
+        }
         for ticket in &args.support_tickets {
             if !impact.support_tickets.contains(ticket) {
                 impact.support_tickets.push(ticket.clone());
