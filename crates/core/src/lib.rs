@@ -13,6 +13,7 @@ pub mod incident;
 pub mod lifecycle;
 pub mod lint;
 pub mod postmortem;
+pub mod proposal;
 pub mod readiness;
 pub mod record;
 pub mod responders;

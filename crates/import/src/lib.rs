@@ -2,6 +2,7 @@
 //! they turn bytes into checked values, or into errors that say where and what was expected.
 
 pub mod chat;
+pub mod extract;
 pub mod local_time;
 pub mod template_file;
 pub mod timeline_csv;

@@ -1,0 +1,374 @@
+//! From chat messages to proposals, explainably and without a model service: which messages are
+//! key events (and of what kind), which links are their evidence, who took part, and which
+//! to-dos were said. Every proposal carries the reason it was made, in words the scribe can
+//! check against the message.
+//!
+//! The rules, in order:
+//! - A message pinned in the channel, or marked with one of the key emoji (📌 `pushpin` by
+//!   default), is a key event.
+//! - A message that says what happened (a phrase such as "rolled back", "paging", "status
+//!   page", "all clear") is a key event of that kind. Questions ("did anyone page db?") and
+//!   channel joins are not, unless pinned or marked.
+//! - Evidence: every http(s) link of a key event's message.
+//! - Participants: everyone who wrote a message (not bots, not joins), with the name and job
+//!   title of the export's user list.
+//! - To-dos: a message that says "TODO", "action item", "we should", "follow up", "let's make
+//!   sure" and the like becomes a draft action item, the message as its source.
+
+use crate::chat::{ChatMessage, ChatUser};
+use hindsight_core::{
+    EventKind, EventSource, NewActionItem, NewTimelineEvent, Person, Severity,
+    proposal::{NewProposal, Suggestion},
+    text,
+};
+use std::collections::BTreeMap;
+use url::Url;
+
+/// What the scribe's team configured for extraction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtractionRules {
+    /// Reactions that mark a key event.
+    pub key_emoji: Vec<String>,
+    /// Where a message can be opened, e.g. `https://acme.slack.com/archives/`: the channel id
+    /// and `p` + the timestamp are appended, and the link becomes the first evidence.
+    pub permalink_base: Option<Url>,
+}
+
+impl Default for ExtractionRules {
+    fn default() -> Self {
+        ExtractionRules {
+            key_emoji: ["pushpin", "round_pushpin", "star", "bookmark", "key"]
+                .map(str::to_owned)
+                .to_vec(),
+            permalink_base: None,
+        }
+    }
+}
+
+/// Phrases that say what kind of event a message reports, most specific kinds first.
+const KIND_PHRASES: &[(EventKind, &[&str])] = &[
+    (EventKind::Resolved, &["resolved", "all clear", "closing the incident", "closing this incident", "incident is over", "fully recovered", "resolving the incident", "marking as resolved"]),
+    (EventKind::Mitigated, &["mitigated", "back to normal", "error rate is back", "errors have stopped", "impact has stopped", "recovered", "recovering", "stabilized", "stabilised", "is healthy again", "are healthy again", "looks healthy"]),
+    (EventKind::StatusPageUpdated, &["status page", "statuspage", "posted an update", "posted the update", "updated the status"]),
+    (EventKind::SeverityChanged, &["raising to sev", "raised to sev", "upgrading to sev", "upgraded to sev", "downgrading to sev", "downgraded to sev", "bumping to sev", "bumped to sev", "now a sev", "escalating to sev", "lowering to sev"]),
+    (EventKind::Declared, &["declaring", "declared an incident", "declaring an incident", "opening an incident", "i am incident commander", "i'm incident commander", "i'm ic", "i am ic", "taking ic"]),
+    (EventKind::Acknowledged, &["acked", "acknowledged", "ack'd", "ack the page", "i'm on it", "on it now", "looking into it", "i'm looking"]),
+    (EventKind::Paged, &["paged", "paging", "page the", "escalated to", "escalating to", "pulled in", "calling in"]),
+    (EventKind::Detected, &["alert fired", "alerts fired", "alert firing", "alerts firing", "is firing", "are firing", "[firing", "firing:", "we're seeing", "we are seeing", "seeing errors", "seeing a spike", "spike in", "customers report", "customers are reporting", "reports of", "error rate is up", "latency is up"]),
+    (EventKind::RootCauseBegan, &["root cause", "started when", "was introduced"]),
+    (EventKind::Action, &["deployed", "deploying", "rolled back", "rolling back", "rollback", "roll back", "reverted", "reverting", "restarted", "restarting", "failing over", "failed over", "failover", "scaled up", "scaling up", "scaled out", "flushed", "disabled", "enabled", "hotfix", "drained", "draining", "killed the", "purged", "blocked"]),
+    (EventKind::Communication, &["emailed", "sent the email", "told customers", "notified", "support is replying"]),
+];
+
+const TODO_PHRASES: &[&str] = &[
+    "todo", "to-do", "to do:", "action item", "ai:", "we should", "follow up", "follow-up",
+    "followup", "let's make sure", "lets make sure", "let us make sure", "we need to", "need a ticket",
+    "file a ticket", "open a ticket", "next time we", "post-mortem item", "postmortem item",
+];
+
+/// Lower-case words joined by single spaces, with leading and trailing punctuation kept where
+/// a phrase needs it (`firing:`), so phrases match on word boundaries.
+fn normalise(text: &str) -> String {
+    text.to_lowercase()
+        .replace(['’', '‘'], "'")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether `phrase` occurs in `text` at word boundaries.
+fn says(text: &str, phrase: &str) -> bool {
+    let is_word = |c: char| c.is_alphanumeric();
+    text.match_indices(phrase).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + phrase.len()..].chars().next();
+        let starts_word = phrase.chars().next().is_some_and(is_word);
+        let ends_word = phrase.chars().next_back().is_some_and(is_word);
+        (!starts_word || !before.is_some_and(is_word)) && (!ends_word || !after.is_some_and(is_word))
+    })
+}
+
+/// The first `SEV-n` a text names.
+fn severity_in(text: &str) -> Option<Severity> {
+    let lower = text.to_lowercase();
+    lower.match_indices("sev").find_map(|(at, _)| {
+        let rest = lower[at + 3..].trim_start_matches(['-', ' ', '_']);
+        rest.chars()
+            .next()
+            .and_then(|c| c.to_digit(10))
+            .and_then(|d| Severity::from_level(d as u8).ok())
+    })
+}
+
+/// The kind of event a message reports, and the phrase that says so.
+fn kind_of(text: &str) -> Option<(EventKind, &'static str)> {
+    KIND_PHRASES.iter().find_map(|(kind, phrases)| {
+        phrases.iter().find(|p| says(text, p)).map(|p| (*kind, *p))
+    })
+}
+
+/// Messages people write: not joins, leaves, topic changes or deleted-thread placeholders.
+fn is_conversation(message: &ChatMessage) -> bool {
+    match message.subtype.as_deref() {
+        None => true,
+        Some(subtype) => matches!(
+            subtype,
+            "file_share" | "thread_broadcast" | "me_message" | "bot_message" | "file_comment"
+                | "reply_broadcast"
+        ),
+    }
+}
+
+fn is_question(text: &str) -> bool {
+    text.trim_end().ends_with('?')
+}
+
+/// Everything `messages` suggest, in message order; participants last.
+pub fn propose(messages: &[ChatMessage], users: &[ChatUser], rules: &ExtractionRules) -> Vec<NewProposal> {
+    let users: BTreeMap<&str, &ChatUser> = users.iter().map(|u| (u.id.as_str(), u)).collect();
+    let mut proposals = Vec::new();
+    let mut participants: BTreeMap<String, Option<String>> = BTreeMap::new();
+    for message in messages.iter().filter(|m| is_conversation(m)) {
+        let text = normalise(&message.text);
+        let user = message.author_id.as_deref().and_then(|id| users.get(id));
+        let author = user.map(|u| u.name.clone()).or_else(|| message.author.clone());
+        if !message.bot && !user.is_some_and(|u| u.bot) {
+            if let Some(name) = &author {
+                participants
+                    .entry(name.clone())
+                    .or_insert_with(|| user.and_then(|u| u.title.clone()));
+            }
+        }
+        if let Some(proposal) = key_event(message, &text, author.as_deref(), rules) {
+            proposals.push(proposal);
+        }
+        if let Some(proposal) = todo(message, &text, author.as_deref()) {
+            proposals.push(proposal);
+        }
+    }
+    for (name, title) in participants {
+        let Ok(person) = Person::new(&name, title.as_deref()) else {
+            continue;
+        };
+        proposals.push(NewProposal {
+            source_id: format!("participant:{}", name.to_lowercase()),
+            reason: "wrote in the channel".to_owned(),
+            quote: None,
+            suggestion: Suggestion::Participant { person },
+        });
+    }
+    proposals
+}
+
+fn key_event(
+    message: &ChatMessage,
+    text: &str,
+    author: Option<&str>,
+    rules: &ExtractionRules,
+) -> Option<NewProposal> {
+    let marked = message
+        .reactions
+        .iter()
+        .find(|r| rules.key_emoji.iter().any(|k| k == *r));
+    let said = if is_question(text) { None } else { kind_of(text) };
+    let reason = match (message.pinned, marked, said) {
+        (true, _, _) => "pinned in the channel".to_owned(),
+        (_, Some(emoji), _) => format!("marked with :{emoji}:"),
+        (_, _, Some((_, phrase))) => format!("says “{phrase}”"),
+        _ => return None,
+    };
+    let mut kind = said.map_or(EventKind::Note, |(kind, _)| kind);
+    let mut severity = None;
+    if kind.takes_severity() {
+        severity = severity_in(text);
+        if kind == EventKind::SeverityChanged && severity.is_none() {
+            kind = EventKind::Note;
+        }
+    }
+    let body = text::required("text", &message.text, text::LONG).ok()?;
+    let mut event = NewTimelineEvent::from_parts(message.at, kind, &body, EventSource::Chat, severity)
+        .ok()?
+        .with_author(author)
+        .ok()?
+        .key_point(message.pinned || marked.is_some());
+    for url in permalink(message, rules).into_iter().chain(message.links.iter().cloned()) {
+        if let Ok(with) = event.clone().with_evidence(url) {
+            event = with;
+        }
+    }
+    Some(NewProposal {
+        source_id: message.id.clone(),
+        reason,
+        quote: Some(message.text.clone()),
+        suggestion: Suggestion::Event { event },
+    })
+}
+
+/// The link that opens `message` in the chat, when the rules know where the chat lives and the
+/// id has the Slack shape `slack:<channel id>:<ts>`.
+fn permalink(message: &ChatMessage, rules: &ExtractionRules) -> Option<Url> {
+    let base = rules.permalink_base.as_ref()?;
+    let mut parts = message.id.splitn(3, ':');
+    let (Some("slack"), Some(channel), Some(ts)) = (parts.next(), parts.next(), parts.next()) else {
+        return None;
+    };
+    base.join(&format!("{channel}/p{}", ts.replace('.', ""))).ok()
+}
+
+fn todo(message: &ChatMessage, text: &str, author: Option<&str>) -> Option<NewProposal> {
+    let phrase = TODO_PHRASES.iter().find(|p| says(text, p))?;
+    let title = todo_title(&message.text);
+    let mut item = NewActionItem::new(&title).ok()?;
+    let said_by = author.map(|a| format!(" by {a}")).unwrap_or_default();
+    item.description = format!(
+        "Said{said_by} in #{} at {}:\n\n> {}",
+        message.channel,
+        message.at.format("%Y-%m-%d %H:%M UTC"),
+        message.text.trim().replace('\n', "\n> ")
+    );
+    Some(NewProposal {
+        source_id: format!("todo:{}", message.id),
+        reason: format!("says “{phrase}”"),
+        quote: Some(message.text.clone()),
+        suggestion: Suggestion::Action { item },
+    })
+}
+
+/// A one-line title for a to-do: the message without its "TODO:" marker, cut at a word within
+/// the length a title may have.
+fn todo_title(text: &str) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let trimmed = ["TODO:", "TODO", "todo:", "Todo:", "AI:", "Action item:", "action item:"]
+        .iter()
+        .find_map(|marker| line.strip_prefix(marker))
+        .unwrap_or(&line)
+        .trim();
+    let max = 120;
+    if trimmed.chars().count() <= max {
+        return trimmed.to_owned();
+    }
+    let cut: String = trimmed.chars().take(max).collect();
+    match cut.rfind(' ') {
+        Some(space) => format!("{}…", &cut[..space]),
+        None => format!("{cut}…"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::Origin;
+    use chrono::{TimeZone, Utc};
+
+    fn message(id: &str, text: &str) -> ChatMessage {
+        ChatMessage {
+            id: format!("slack:C1:{id}"),
+            channel: "inc-42".into(),
+            at: Utc.with_ymd_and_hms(2026, 11, 20, 10, 0, 0).unwrap(),
+            author_id: Some("U1".into()),
+            author: Some("ana".into()),
+            bot: false,
+            text: text.into(),
+            subtype: None,
+            thread: None,
+            pinned: false,
+            reactions: vec![],
+            edited: false,
+            links: vec![],
+            origin: Origin::default(),
+        }
+    }
+
+    fn users() -> Vec<ChatUser> {
+        vec![ChatUser { id: "U1".into(), name: "Ana Lima".into(), title: Some("SRE".into()), bot: false }]
+    }
+
+    /// The proposals of one message, as `kind reason` lines.
+    fn check(message: ChatMessage, expected: &[&str]) {
+        let actual: Vec<String> = propose(&[message], &users(), &ExtractionRules::default())
+            .into_iter()
+            .filter(|p| !matches!(p.suggestion, Suggestion::Participant { .. }))
+            .map(|p| match &p.suggestion {
+                Suggestion::Event { event } => format!("{} {}", event.kind(), p.reason),
+                Suggestion::Action { item } => format!("todo “{}” {}", item.title, p.reason),
+                Suggestion::Participant { .. } => unreachable!(),
+            })
+            .collect();
+        assert_eq!(actual, expected);
+    }
+
+    #[test]
+    fn a_rollback_is_an_action_with_the_phrase_as_reason() {
+        check(message("1", "Rolled back the deploy to v41, watching graphs"), &["action says “rolled back”"]);
+    }
+
+    #[test]
+    fn words_match_whole_not_inside_other_words() {
+        check(message("1", "the unresolved tickets queue"), &[]);
+        check(message("1", "Everything is resolved now."), &["resolved says “resolved”"]);
+    }
+
+    #[test]
+    fn questions_are_not_events_unless_pinned() {
+        check(message("1", "did anyone page the db team?"), &[]);
+        let mut pinned = message("1", "did anyone page the db team?");
+        pinned.pinned = true;
+        check(pinned, &["note pinned in the channel"]);
+    }
+
+    #[test]
+    fn a_key_emoji_marks_a_key_event() {
+        let mut marked = message("1", "customers can check out again");
+        marked.reactions = vec!["pushpin".into()];
+        check(marked, &["note marked with :pushpin:"]);
+    }
+
+    #[test]
+    fn a_severity_change_carries_the_severity_it_names() {
+        let proposals = propose(&[message("1", "Raising to SEV-1, payments are failing too")], &users(), &ExtractionRules::default());
+        let Suggestion::Event { event } = &proposals[0].suggestion else { panic!() };
+        assert_eq!(event.kind(), EventKind::SeverityChanged);
+        assert_eq!(event.severity(), Severity::from_level(1).ok());
+    }
+
+    #[test]
+    fn todos_become_draft_actions_with_the_message_as_source() {
+        check(message("1", "TODO: add an alert on pool saturation"), &["todo “add an alert on pool saturation” says “todo”"]);
+        check(message("1", "we should make the config linter check ranges"), &["todo “we should make the config linter check ranges” says “we should”"]);
+    }
+
+    #[test]
+    fn participants_are_the_people_who_wrote_with_their_titles() {
+        let mut bot = message("2", "[FIRING:1] HighErrorRate");
+        bot.bot = true;
+        bot.author_id = None;
+        bot.author = Some("alertmanager".into());
+        let mut join = message("3", "joined");
+        join.subtype = Some("channel_join".into());
+        join.author_id = Some("U9".into());
+        join.author = Some("lurker".into());
+        let proposals = propose(&[message("1", "hello"), bot, join], &users(), &ExtractionRules::default());
+        let people: Vec<String> = proposals
+            .iter()
+            .filter_map(|p| match &p.suggestion {
+                Suggestion::Participant { person } => Some(person.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(people, ["Ana Lima, SRE"]);
+    }
+
+    #[test]
+    fn a_permalink_becomes_the_first_evidence() {
+        let rules = ExtractionRules {
+            permalink_base: Url::parse("https://acme.slack.com/archives/").ok(),
+            ..ExtractionRules::default()
+        };
+        let mut m = message("1458174810.000002", "rolled back");
+        m.links = vec![Url::parse("https://grafana.example.com/d/x").unwrap()];
+        let proposals = propose(&[m], &users(), &rules);
+        let Suggestion::Event { event } = &proposals[0].suggestion else { panic!() };
+        let links: Vec<&str> = event.evidence().iter().map(Url::as_str).collect();
+        assert_eq!(links, ["https://acme.slack.com/archives/C1/p1458174810000002", "https://grafana.example.com/d/x"]);
+    }
+}
