@@ -75,4 +75,3 @@ impl std::ops::Deref for Proposal {
         &self.proposal
     }
 }
-

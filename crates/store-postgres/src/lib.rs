@@ -26,9 +26,12 @@ use chrono::{DateTime, Utc};
 use hindsight_core::{
     ActionId, ActionItem, EventId, Incident, IncidentKey, IncidentRecord, NewActionItem,
     NewIncident, NewTimelineEvent, Postmortem, Responders, Role, TimelineEvent,
+    proposal::{NewProposal, Proposal, ProposalId, ProposalStatus, Suggestion},
     timeline::new_events_only,
 };
-use hindsight_store::{Store, StoreError, StoreResult, Versioned};
+use hindsight_store::{
+    Delivery, DeliveryOutcome, Store, StoreError, StoreResult, Versioned, add_participants,
+};
 use postgres::{IsolationLevel, NoTls, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
 use url::Url;
@@ -718,4 +721,203 @@ impl Store for PostgresStore {
             })
         })
     }
+
+    fn add_proposals(
+        &self,
+        key: IncidentKey,
+        proposals: &[NewProposal],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Proposal>> {
+        let now = instant(now);
+        self.write(|tx| {
+            let id = incident_id(tx, key)?;
+            let insert = tx
+                .prepare(
+                    "INSERT INTO proposals (incident_id, source_id, status, proposal, created_at)
+                     VALUES ($1, $2, 'pending', $3, $4)
+                     ON CONFLICT (incident_id, source_id) DO NOTHING
+                     RETURNING id",
+                )
+                .map_err(db)?;
+            let mut added = Vec::new();
+            for proposal in proposals {
+                let json = serde_json::to_value(proposal)
+                    .map_err(|e| StoreError::corrupt("proposal", e))?;
+                if let Some(row) = tx
+                    .query_opt(&insert, &[&id, &proposal.source_id, &json, &now])
+                    .map_err(db)?
+                {
+                    added.push(Proposal {
+                        id: ProposalId(row.try_get(0).map_err(db)?),
+                        status: ProposalStatus::Pending,
+                        proposal: proposal.clone(),
+                        created_at: now,
+                    });
+                }
+            }
+            Ok(added)
+        })
+    }
+
+    fn proposals(&self, key: IncidentKey) -> StoreResult<Vec<Proposal>> {
+        self.read(|tx| {
+            let id = incident_id(tx, key)?;
+            load_proposals(tx, id, None)
+        })
+    }
+
+    fn decide_proposal(
+        &self,
+        key: IncidentKey,
+        proposal: ProposalId,
+        accept: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Proposal> {
+        let now = instant(now);
+        self.write(|tx| {
+            // Deciding takes turns per incident, so a proposal is never decided twice.
+            let id = lock_incident(tx, key)?;
+            let mut found = load_proposals(tx, id, Some(proposal))?
+                .pop()
+                .ok_or(StoreError::ProposalNotFound { key, id: proposal })?;
+            if found.status != ProposalStatus::Pending {
+                return Err(StoreError::AlreadyDecided {
+                    key,
+                    id: proposal,
+                    status: found.status,
+                });
+            }
+            if accept {
+                match &found.suggestion {
+                    Suggestion::Event { event } => {
+                        let (fresh, _) =
+                            new_events_only(&load_timeline(tx, id)?, vec![event.clone()]);
+                        for event in &fresh {
+                            insert_event(tx, id, event, now)?;
+                        }
+                    }
+                    Suggestion::Action { item } => {
+                        insert_action(tx, id, item, now)?;
+                    }
+                    Suggestion::Participant { person } => {
+                        let mut responders = load_responders(tx, id)?;
+                        if add_participants(&mut responders, std::slice::from_ref(person)) {
+                            write_responders(tx, id, &responders)?;
+                        }
+                    }
+                }
+            }
+            found.status = if accept {
+                ProposalStatus::Accepted
+            } else {
+                ProposalStatus::Rejected
+            };
+            tx.execute(
+                "UPDATE proposals SET status = $2, decided_at = $3 WHERE id = $1",
+                &[&proposal.0, &found.status.as_str(), &now],
+            )
+            .map_err(db)?;
+            Ok(found)
+        })
+    }
+
+    fn apply_delivery(
+        &self,
+        delivery: &Delivery,
+        now: DateTime<Utc>,
+    ) -> StoreResult<DeliveryOutcome> {
+        let now = instant(now);
+        self.write(|tx| {
+            // Deliveries about one tool incident take turns: the first opens the incident, the
+            // others find it, and a repeated delivery finds itself already applied.
+            tx.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                &[&format!("{}:{}", delivery.source, delivery.external_id)],
+            )
+            .map_err(db)?;
+            let seen = tx
+                .query_opt(
+                    "SELECT incident_id FROM webhook_deliveries WHERE source = $1 AND delivery_id = $2",
+                    &[&delivery.source, &delivery.delivery_id],
+                )
+                .map_err(db)?;
+            if let Some(row) = seen {
+                return Ok(DeliveryOutcome {
+                    key: rows::incident_key(row.try_get(0).map_err(db)?)?,
+                    created: false,
+                    duplicate: true,
+                    events_added: 0,
+                });
+            }
+            let known = tx
+                .query_opt(
+                    "SELECT incident_id FROM external_incidents WHERE source = $1 AND external_id = $2",
+                    &[&delivery.source, &delivery.external_id],
+                )
+                .map_err(db)?;
+            let (id, created): (i64, bool) = match known {
+                Some(row) => (row.try_get(0).map_err(db)?, false),
+                None => {
+                    let id = insert_incident(tx, &delivery.new_incident, now)?;
+                    insert_postmortem(tx, id, &Postmortem::new(&delivery.new_incident.template), now)?;
+                    tx.execute(
+                        "INSERT INTO external_incidents (source, external_id, incident_id) VALUES ($1, $2, $3)",
+                        &[&delivery.source, &delivery.external_id, &id],
+                    )
+                    .map_err(db)?;
+                    (id, true)
+                }
+            };
+            let (fresh, _) = new_events_only(&load_timeline(tx, id)?, delivery.events.clone());
+            for event in &fresh {
+                insert_event(tx, id, event, now)?;
+            }
+            let mut responders = load_responders(tx, id)?;
+            if add_participants(&mut responders, &delivery.participants) {
+                write_responders(tx, id, &responders)?;
+            }
+            tx.execute(
+                "INSERT INTO webhook_deliveries (source, delivery_id, incident_id, received_at)
+                 VALUES ($1, $2, $3, $4)",
+                &[&delivery.source, &delivery.delivery_id, &id, &now],
+            )
+            .map_err(db)?;
+            Ok(DeliveryOutcome {
+                key: rows::incident_key(id)?,
+                created,
+                duplicate: false,
+                events_added: fresh.len(),
+            })
+        })
+    }
+}
+
+/// The proposals of an incident (or the one asked for), in the order they were made.
+fn load_proposals(
+    tx: &mut Transaction<'_>,
+    id: i64,
+    only: Option<ProposalId>,
+) -> StoreResult<Vec<Proposal>> {
+    let rows = tx
+        .query(
+            "SELECT id, status, proposal, created_at FROM proposals
+             WHERE incident_id = $1 AND ($2::bigint IS NULL OR id = $2) ORDER BY id",
+            &[&id, &only.map(|p| p.0)],
+        )
+        .map_err(db)?;
+    rows.iter()
+        .map(|row| {
+            let proposal_id: i64 = row.try_get(0).map_err(db)?;
+            let what = format!("proposal {proposal_id}");
+            let status: String = row.try_get(1).map_err(db)?;
+            let json: serde_json::Value = row.try_get(2).map_err(db)?;
+            Ok(Proposal {
+                id: ProposalId(proposal_id),
+                status: decode(&what, &status)?,
+                proposal: serde_json::from_value(json)
+                    .map_err(|e| StoreError::corrupt(&what, e))?,
+                created_at: row.try_get(3).map_err(db)?,
+            })
+        })
+        .collect()
 }

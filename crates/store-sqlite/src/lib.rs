@@ -12,9 +12,12 @@ use chrono::{DateTime, SubsecRound, Utc};
 use hindsight_core::{
     ActionId, ActionItem, EventId, Incident, IncidentKey, IncidentRecord, NewActionItem,
     NewIncident, NewTimelineEvent, Postmortem, Responders, Role, TimelineEvent,
+    proposal::{NewProposal, Proposal, ProposalId, ProposalStatus, Suggestion},
     timeline::new_events_only,
 };
-use hindsight_store::{Store, StoreError, StoreResult, Versioned};
+use hindsight_store::{
+    Delivery, DeliveryOutcome, Store, StoreError, StoreResult, Versioned, add_participants,
+};
 use r2d2_sqlite::{
     SqliteConnectionManager,
     rusqlite::{self, Connection, OptionalExtension, Transaction, TransactionBehavior, params},
@@ -698,4 +701,206 @@ impl Store for SqliteStore {
             })
         })
     }
+
+    fn add_proposals(
+        &self,
+        key: IncidentKey,
+        proposals: &[NewProposal],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Proposal>> {
+        let now = now.trunc_subsecs(6);
+        self.write(|tx| {
+            let id = incident_id(tx, key)?;
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO proposals (incident_id, source_id, status, proposal, created_at)
+                     VALUES (?1, ?2, 'pending', ?3, ?4)
+                     ON CONFLICT (incident_id, source_id) DO NOTHING",
+                )
+                .map_err(db)?;
+            let mut added = Vec::new();
+            for proposal in proposals {
+                let json = serde_json::to_string(proposal)
+                    .map_err(|e| StoreError::corrupt("proposal", e))?;
+                if stmt
+                    .execute(params![id, proposal.source_id, json, to_micros(now)])
+                    .map_err(db)?
+                    == 1
+                {
+                    added.push(Proposal {
+                        id: ProposalId(tx.last_insert_rowid()),
+                        status: ProposalStatus::Pending,
+                        proposal: proposal.clone(),
+                        created_at: now,
+                    });
+                }
+            }
+            Ok(added)
+        })
+    }
+
+    fn proposals(&self, key: IncidentKey) -> StoreResult<Vec<Proposal>> {
+        self.read(|tx| {
+            let id = incident_id(tx, key)?;
+            load_proposals(tx, id, None)
+        })
+    }
+
+    fn decide_proposal(
+        &self,
+        key: IncidentKey,
+        proposal: ProposalId,
+        accept: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Proposal> {
+        let now = now.trunc_subsecs(6);
+        self.write(|tx| {
+            let id = incident_id(tx, key)?;
+            let mut found = load_proposals(tx, id, Some(proposal))?
+                .pop()
+                .ok_or(StoreError::ProposalNotFound { key, id: proposal })?;
+            if found.status != ProposalStatus::Pending {
+                return Err(StoreError::AlreadyDecided {
+                    key,
+                    id: proposal,
+                    status: found.status,
+                });
+            }
+            if accept {
+                match &found.suggestion {
+                    Suggestion::Event { event } => {
+                        let (fresh, _) =
+                            new_events_only(&load_timeline(tx, id)?, vec![event.clone()]);
+                        for event in &fresh {
+                            insert_event(tx, id, event, now)?;
+                        }
+                    }
+                    Suggestion::Action { item } => {
+                        insert_action(tx, id, item, now)?;
+                    }
+                    Suggestion::Participant { person } => {
+                        let mut responders = load_responders(tx, id)?;
+                        if add_participants(&mut responders, std::slice::from_ref(person)) {
+                            write_responders(tx, id, &responders)?;
+                        }
+                    }
+                }
+            }
+            found.status = if accept {
+                ProposalStatus::Accepted
+            } else {
+                ProposalStatus::Rejected
+            };
+            tx.execute(
+                "UPDATE proposals SET status = ?2, decided_at = ?3 WHERE id = ?1",
+                params![proposal.0, found.status.as_str(), to_micros(now)],
+            )
+            .map_err(db)?;
+            Ok(found)
+        })
+    }
+
+    fn apply_delivery(
+        &self,
+        delivery: &Delivery,
+        now: DateTime<Utc>,
+    ) -> StoreResult<DeliveryOutcome> {
+        let now = now.trunc_subsecs(6);
+        // The write lock is taken up front, so two deliveries of one new incident cannot both
+        // open it, and a delivery cannot be applied twice.
+        self.write(|tx| {
+            let known: Option<i64> = tx
+                .query_row(
+                    "SELECT incident_id FROM external_incidents WHERE source = ?1 AND external_id = ?2",
+                    params![delivery.source, delivery.external_id],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(db)?;
+            let seen: Option<i64> = tx
+                .query_row(
+                    "SELECT incident_id FROM webhook_deliveries WHERE source = ?1 AND delivery_id = ?2",
+                    params![delivery.source, delivery.delivery_id],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(db)?;
+            if let Some(id) = seen {
+                return Ok(DeliveryOutcome {
+                    key: key_of(id)?,
+                    created: false,
+                    duplicate: true,
+                    events_added: 0,
+                });
+            }
+            let (id, created) = match known {
+                Some(id) => (id, false),
+                None => {
+                    let id = insert_incident(tx, &delivery.new_incident, now)?;
+                    insert_postmortem(tx, id, &Postmortem::new(&delivery.new_incident.template), 1, now)?;
+                    tx.execute(
+                        "INSERT INTO external_incidents (source, external_id, incident_id) VALUES (?1, ?2, ?3)",
+                        params![delivery.source, delivery.external_id, id],
+                    )
+                    .map_err(db)?;
+                    (id, true)
+                }
+            };
+            let (fresh, _) = new_events_only(&load_timeline(tx, id)?, delivery.events.clone());
+            for event in &fresh {
+                insert_event(tx, id, event, now)?;
+            }
+            let mut responders = load_responders(tx, id)?;
+            if add_participants(&mut responders, &delivery.participants) {
+                write_responders(tx, id, &responders)?;
+            }
+            tx.execute(
+                "INSERT INTO webhook_deliveries (source, delivery_id, incident_id, received_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![delivery.source, delivery.delivery_id, id, to_micros(now)],
+            )
+            .map_err(db)?;
+            Ok(DeliveryOutcome {
+                key: key_of(id)?,
+                created,
+                duplicate: false,
+                events_added: fresh.len(),
+            })
+        })
+    }
+}
+
+/// The proposals of an incident (or the one asked for), in the order they were made.
+fn load_proposals(
+    conn: &Connection,
+    id: i64,
+    only: Option<ProposalId>,
+) -> StoreResult<Vec<Proposal>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT id, status, proposal, created_at FROM proposals
+             WHERE incident_id = ?1 AND (?2 IS NULL OR id = ?2) ORDER BY id",
+        )
+        .map_err(db)?;
+    let rows = stmt
+        .query_map(params![id, only.map(|p| p.0)], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, i64>(3)?,
+            ))
+        })
+        .map_err(db)?;
+    rows.map(|row| {
+        let (id, status, json, created_at) = row.map_err(db)?;
+        let what = format!("proposal {id}");
+        Ok(Proposal {
+            id: ProposalId(id),
+            status: decode(&what, &status)?,
+            proposal: serde_json::from_str(&json).map_err(|e| StoreError::corrupt(&what, e))?,
+            created_at: rows::from_micros(created_at)?,
+        })
+    })
+    .collect()
 }

@@ -13,6 +13,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "revisions",
         include_str!("../migrations/0002_revisions.sql"),
     ),
+    (
+        3,
+        "proposals and webhooks",
+        include_str!("../migrations/0003_proposals_and_webhooks.sql"),
+    ),
 ];
 
 fn checksum(sql: &str) -> String {

@@ -38,6 +38,8 @@ macro_rules! store_contract_tests {
             migrating_again_changes_nothing,
             an_imported_record_reads_back_the_same_under_a_new_key,
             revisions_are_numbered_per_incident_and_read_back_whole,
+            proposals_are_made_once_and_accepting_adds_what_they_suggest,
+            a_delivery_opens_its_incident_once_and_a_repeated_delivery_changes_nothing,
         );
     };
     (@each $make:expr; $($name:ident),+ $(,)?) => {
@@ -527,4 +529,135 @@ pub fn revisions_are_numbered_per_incident_and_read_back_whole(store: &dyn Store
         store.revision(b, 2),
         Err(StoreError::RevisionNotFound { number: 2, .. })
     ));
+}
+
+pub fn proposals_are_made_once_and_accepting_adds_what_they_suggest(store: &dyn Store) {
+    use hindsight_core::proposal::{NewProposal, ProposalStatus, Suggestion};
+    let key = incident(store, "chat");
+    let proposal = |source: &str, suggestion| NewProposal {
+        source_id: source.to_owned(),
+        reason: "says “rolled back”".to_owned(),
+        quote: Some("rolled back v41".to_owned()),
+        suggestion,
+    };
+    let batch = vec![
+        proposal(
+            "slack:C1:1.1",
+            Suggestion::Event {
+                event: note(10, 0, "rolled back v41"),
+            },
+        ),
+        proposal(
+            "todo:slack:C1:1.2",
+            Suggestion::Action {
+                item: NewActionItem::new("Add a canary").unwrap(),
+            },
+        ),
+        proposal(
+            "participant:ana lima",
+            Suggestion::Participant {
+                person: Person::new("Ana Lima", Some("SRE")).unwrap(),
+            },
+        ),
+    ];
+    let added = store.add_proposals(key, &batch, at(12, 0)).unwrap();
+    assert_eq!(added.len(), 3);
+    assert!(added.iter().all(|p| p.status == ProposalStatus::Pending));
+    assert!(
+        store
+            .add_proposals(key, &batch, at(12, 5))
+            .unwrap()
+            .is_empty(),
+        "proposed once"
+    );
+    assert_eq!(store.proposals(key).unwrap(), added);
+
+    for p in &added {
+        let decided = store
+            .decide_proposal(key, p.id, p.suggestion.kind() != "action", at(13, 0))
+            .unwrap();
+        assert_ne!(decided.status, ProposalStatus::Pending);
+    }
+    let record = store.record(key).unwrap();
+    assert_eq!(record.timeline.len(), 1);
+    assert_eq!(record.timeline[0].at(), at(10, 0), "the message's own time");
+    assert!(
+        record.actions.is_empty(),
+        "the rejected to-do added nothing"
+    );
+    assert_eq!(
+        record.responders.participants[0].to_string(),
+        "Ana Lima, SRE"
+    );
+    assert!(matches!(
+        store.decide_proposal(key, added[0].id, true, at(14, 0)),
+        Err(StoreError::AlreadyDecided {
+            status: ProposalStatus::Accepted,
+            ..
+        })
+    ));
+    let other = incident(store, "other");
+    assert!(matches!(
+        store.decide_proposal(other, added[0].id, true, at(14, 0)),
+        Err(StoreError::ProposalNotFound { .. })
+    ));
+}
+
+pub fn a_delivery_opens_its_incident_once_and_a_repeated_delivery_changes_nothing(
+    store: &dyn Store,
+) {
+    use crate::Delivery;
+    let delivery = |id: &str, events: Vec<NewTimelineEvent>| Delivery {
+        source: "pagerduty".to_owned(),
+        external_id: "PQ1K5C8".to_owned(),
+        delivery_id: id.to_owned(),
+        new_incident: NewIncident::new("Test Incident", sev(2), chrono_tz::UTC).unwrap(),
+        events,
+        participants: vec![Person::new("PIG 208", None).unwrap()],
+    };
+    let triggered = NewTimelineEvent::new(
+        at(13, 50),
+        EventKind::Paged,
+        "triggered",
+        EventSource::PagerWebhook,
+    )
+    .unwrap();
+    let acked = NewTimelineEvent::new(
+        at(13, 55),
+        EventKind::Acknowledged,
+        "acknowledged",
+        EventSource::PagerWebhook,
+    )
+    .unwrap();
+    let first = store
+        .apply_delivery(&delivery("d1", vec![triggered.clone()]), at(14, 0))
+        .unwrap();
+    assert!(first.created && !first.duplicate && first.events_added == 1);
+    let again = store
+        .apply_delivery(&delivery("d1", vec![triggered.clone()]), at(14, 1))
+        .unwrap();
+    assert!(again.duplicate && !again.created && again.key == first.key);
+    let second = store
+        .apply_delivery(&delivery("d2", vec![triggered, acked]), at(14, 2))
+        .unwrap();
+    assert!(!second.created && second.key == first.key && second.events_added == 1);
+    let record = store.record(first.key).unwrap();
+    assert_eq!(record.timeline.len(), 2);
+    assert_eq!(record.responders.participants.len(), 1);
+    assert_eq!(record.incident.title.as_str(), "Test Incident");
+    // Many deliveries of a new incident at once open it once.
+    let results: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|i| {
+                s.spawn(move || {
+                    let mut d = delivery(&format!("burst-{i}"), vec![]);
+                    d.external_id = "NEW1".to_owned();
+                    store.apply_delivery(&d, at(15, 0)).unwrap()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(results.iter().filter(|r| r.created).count(), 1);
+    assert!(results.iter().all(|r| r.key == results[0].key));
 }

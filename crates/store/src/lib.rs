@@ -9,7 +9,8 @@ pub mod contract;
 use chrono::{DateTime, Utc};
 use hindsight_core::{
     ActionId, ActionItem, EventId, Incident, IncidentKey, IncidentRecord, NewActionItem,
-    NewIncident, NewTimelineEvent, Postmortem, Responders, TimelineEvent,
+    NewIncident, NewTimelineEvent, Person, Postmortem, Responders, Role, TimelineEvent,
+    proposal::{NewProposal, Proposal, ProposalId, ProposalStatus},
 };
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -25,6 +26,14 @@ pub enum StoreError {
     ActionNotFound { key: IncidentKey, id: ActionId },
     #[error("incident {key} has no revision {number}")]
     RevisionNotFound { key: IncidentKey, number: u64 },
+    #[error("incident {key} has no proposal {id}")]
+    ProposalNotFound { key: IncidentKey, id: ProposalId },
+    #[error("proposal {id} of {key} was already {status}")]
+    AlreadyDecided {
+        key: IncidentKey,
+        id: ProposalId,
+        status: ProposalStatus,
+    },
     /// A save based on a version someone else has since replaced.
     #[error(
         "the post-mortem of {key} was changed by someone else: you edited version {expected}, it is now at version {actual}"
@@ -71,6 +80,7 @@ impl StoreError {
                 | StoreError::EventNotFound { .. }
                 | StoreError::ActionNotFound { .. }
                 | StoreError::RevisionNotFound { .. }
+                | StoreError::ProposalNotFound { .. }
         )
     }
 }
@@ -92,6 +102,31 @@ pub struct RevisionSummary {
 pub struct Revision {
     pub summary: RevisionSummary,
     pub document: String,
+}
+
+/// One webhook delivery, in the store's terms: which incident of which tool it is about, what
+/// to create when hindsight does not know that incident yet, and what to add.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// The tool: `pagerduty`, `alertmanager`, `opsgenie`, `statuspage`.
+    pub source: String,
+    pub external_id: String,
+    pub delivery_id: String,
+    /// The incident to open when the tool's incident is new to hindsight.
+    pub new_incident: NewIncident,
+    pub events: Vec<NewTimelineEvent>,
+    pub participants: Vec<Person>,
+}
+
+/// What applying a delivery did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryOutcome {
+    pub key: IncidentKey,
+    /// The incident was opened by this delivery.
+    pub created: bool,
+    /// The delivery had been applied before: nothing changed.
+    pub duplicate: bool,
+    pub events_added: usize,
 }
 
 /// A post-mortem with the version it was read at.
@@ -191,4 +226,51 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// One revision with its snapshot.
     fn revision(&self, key: IncidentKey, number: u64) -> StoreResult<Revision>;
+
+    /// Stores the proposals not already made for this incident (the same `source_id`), as
+    /// pending, and returns those it added. Importing the same export twice proposes nothing
+    /// twice.
+    fn add_proposals(
+        &self,
+        key: IncidentKey,
+        proposals: &[NewProposal],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Proposal>>;
+
+    /// Every proposal of an incident, in the order they were made.
+    fn proposals(&self, key: IncidentKey) -> StoreResult<Vec<Proposal>>;
+
+    /// Accepts or rejects a pending proposal. Accepting adds what it suggests (an event, an
+    /// action item, a participant) in the same transaction.
+    fn decide_proposal(
+        &self,
+        key: IncidentKey,
+        id: ProposalId,
+        accept: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Proposal>;
+
+    /// Applies a webhook delivery in one transaction: a delivery seen before changes nothing;
+    /// otherwise the tool's incident is found (or opened) and the events and participants are
+    /// added, events already on the timeline skipped.
+    fn apply_delivery(
+        &self,
+        delivery: &Delivery,
+        now: DateTime<Utc>,
+    ) -> StoreResult<DeliveryOutcome>;
+}
+
+/// Adds the people not already among the responders, as participants; whether any was new.
+pub fn add_participants(responders: &mut Responders, people: &[Person]) -> bool {
+    let mut changed = false;
+    for person in people {
+        let known = responders
+            .iter()
+            .any(|(_, p)| p.name.as_str().eq_ignore_ascii_case(person.name.as_str()));
+        if !known {
+            responders.assign(Role::Participant, person.clone());
+            changed = true;
+        }
+    }
+    changed
 }
