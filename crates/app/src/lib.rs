@@ -11,8 +11,10 @@
 //!   history (the next snapshot still shows the change), never the change itself.
 
 mod error;
+mod intake;
 
 pub use error::{AppError, AppResult};
+pub use intake::ProposalReport;
 
 use chrono::{DateTime, Utc};
 use hindsight_core::{
@@ -130,7 +132,7 @@ impl Hindsight {
     }
 
     /// Records a revision of the post-mortem as it now stands.
-    fn revise(&self, key: IncidentKey, summary: &str) -> AppResult<()> {
+    pub(crate) fn revise(&self, key: IncidentKey, summary: &str) -> AppResult<()> {
         let record = self.store.record(key)?;
         let document = PostmortemDocument::from_record(&record).to_json();
         let number = self
@@ -273,7 +275,7 @@ impl Hindsight {
     }
 
     /// Resolving an incident gives each role its after-incident checklist, once.
-    fn after_timeline_change(&self, key: IncidentKey) -> AppResult<()> {
+    pub(crate) fn after_timeline_change(&self, key: IncidentKey) -> AppResult<()> {
         let record = self.store.record(key)?;
         if record.status() == IncidentStatus::Resolved && record.postmortem.checklists.is_empty() {
             self.edit_postmortem(key, "resolved: each role's checklist created", |pm| {
