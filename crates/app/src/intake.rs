@@ -106,8 +106,12 @@ impl Hindsight {
     }
 
     /// Applies a webhook delivery to its incident, opening it when the tool's incident is new.
-    /// The same delivery twice changes nothing.
-    pub fn apply_webhook(&self, update: &WebhookUpdate) -> AppResult<DeliveryOutcome> {
+    /// The same delivery twice changes nothing. A delivery that records nothing (a service
+    /// event, an action the parser does not know) is not applied: it opens no incident.
+    pub fn apply_webhook(&self, update: &WebhookUpdate) -> AppResult<Option<DeliveryOutcome>> {
+        if update.events.is_empty() && update.participants.is_empty() {
+            return Ok(None);
+        }
         let title = update
             .title
             .as_deref()
@@ -157,6 +161,6 @@ impl Hindsight {
             self.revise(outcome.key, &what)?;
             self.after_timeline_change(outcome.key)?;
         }
-        Ok(outcome)
+        Ok(Some(outcome))
     }
 }

@@ -95,6 +95,14 @@ pub enum Command {
     /// The internal e-mail and the external status-page message.
     #[command(subcommand)]
     Message(MessageCommand),
+    /// Read a chat export and propose key events, evidence, participants and to-dos.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Review what importers proposed: list, accept, reject.
+    #[command(subcommand)]
+    Proposals(ProposalsCommand),
+    /// Apply a pager or alert webhook payload from a file or standard input.
+    Webhook(WebhookArgs),
     /// Set the response roles: commander, deputy, scribe, sme, customer_liaison, participant.
     #[command(subcommand)]
     Role(RoleCommand),
@@ -579,4 +587,101 @@ pub fn event_id(id: i64) -> EventId {
 
 pub fn action_id(id: i64) -> ActionId {
     ActionId(id)
+}
+
+/// Which messages of a chat export to read.
+#[derive(Debug, Args)]
+pub struct ChatArgs {
+    /// The incident the proposals are for.
+    #[arg(long)]
+    pub incident: IncidentKey,
+    /// The channel, by name or id [default: the incident's war-room channel].
+    #[arg(long)]
+    pub channel: Option<String>,
+    /// The first instant to read, RFC 3339 or local to the incident [default: an hour before
+    /// its first event].
+    #[arg(long)]
+    pub from: Option<String>,
+    /// The last instant to read [default: a day after its resolution].
+    #[arg(long)]
+    pub to: Option<String>,
+    /// A reaction that marks a key event; repeat for several [default: pushpin, round_pushpin,
+    /// star, bookmark, key].
+    #[arg(long = "key-emoji", value_name = "NAME")]
+    pub key_emoji: Vec<String>,
+    /// Where a message opens, e.g. https://acme.slack.com/archives/ (Slack only): accepted
+    /// events link back to their message.
+    #[arg(long, value_parser = web_url)]
+    pub permalink_base: Option<url::Url>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// A Slack workspace export: its folder or its .zip.
+    Slack {
+        export: PathBuf,
+        #[command(flatten)]
+        chat: ChatArgs,
+    },
+    /// A Mattermost bulk export (JSON Lines).
+    Mattermost {
+        export: PathBuf,
+        #[command(flatten)]
+        chat: ChatArgs,
+    },
+    /// A plain CSV (time,author,text) or JSON Lines of {"time","author","text"}.
+    Chat {
+        file: PathBuf,
+        #[command(flatten)]
+        chat: ChatArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProposalsCommand {
+    /// List the proposals with their reasons.
+    List {
+        key: IncidentKey,
+        /// Every proposal, not only the pending ones.
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Accept proposals by id, or every pending one with --all.
+    Accept {
+        key: IncidentKey,
+        ids: Vec<i64>,
+        #[arg(long, conflicts_with = "ids")]
+        all: bool,
+    },
+    /// Reject proposals by id, or every pending one with --all.
+    Reject {
+        key: IncidentKey,
+        ids: Vec<i64>,
+        #[arg(long, conflicts_with = "ids")]
+        all: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum WebhookTool {
+    Pagerduty,
+    Alertmanager,
+    Opsgenie,
+    Statuspage,
+}
+
+#[derive(Debug, Args)]
+pub struct WebhookArgs {
+    pub tool: WebhookTool,
+    /// The payload, or - for standard input.
+    pub file: PathBuf,
+    /// PagerDuty: the webhook's signing secret; with --signature, the payload is refused
+    /// unless signed with it.
+    #[arg(long, env = "HINDSIGHT_PAGERDUTY_SECRET", hide_env_values = true)]
+    pub secret: Option<String>,
+    /// PagerDuty: the X-PagerDuty-Signature header as received.
+    #[arg(long)]
+    pub signature: Option<String>,
 }

@@ -4,6 +4,7 @@
 
 mod args;
 mod demo;
+mod intake;
 mod print;
 mod settings;
 
@@ -179,6 +180,9 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Checklist(command) => checklist(&app, command),
+        Command::Import(command) => intake::import(&app, command),
+        Command::Proposals(command) => intake::proposals(&app, command),
+        Command::Webhook(args) => intake::webhook(&app, args),
         Command::Message(command) => message(&app, command),
         Command::Role(command) => role(&app, command),
         Command::Participant(command) => {

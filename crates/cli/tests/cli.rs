@@ -1288,3 +1288,219 @@ fn the_document_schema_is_printed_for_tools() {
     .unwrap();
     assert_eq!(serde_json::from_str::<Value>(&published).unwrap(), schema);
 }
+
+// Importers: chat exports become proposals; webhooks become incidents.
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures");
+const EXTRACTION_EXPORT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../import/tests/data/extraction-export"
+);
+
+#[test]
+fn a_slack_export_is_proposed_once_and_accepted_proposals_keep_the_message_time() {
+    let h = Hindsight::new();
+    let key = h.new_incident("Checkout 502s", "SEV-2", "UTC");
+    let run = h
+        .run(&[
+            "import",
+            "slack",
+            EXTRACTION_EXPORT,
+            "--incident",
+            &key,
+            "--channel",
+            "inc-2041-checkout-502s",
+            "--permalink-base",
+            "https://acme.slack.com/archives/",
+        ])
+        .ok();
+    assert!(
+        run.stderr.contains(&format!("{key}: read ")) && run.stderr.contains("participants"),
+        "{}",
+        run.stderr
+    );
+    let again = h
+        .run(&[
+            "import",
+            "slack",
+            EXTRACTION_EXPORT,
+            "--incident",
+            &key,
+            "--channel",
+            "inc-2041-checkout-502s",
+        ])
+        .ok();
+    assert!(
+        again
+            .stderr
+            .contains("proposed 0 events, 0 to-dos and 0 participants"),
+        "{}",
+        again.stderr
+    );
+
+    let proposals: Value =
+        serde_json::from_str(&h.run(&["proposals", "list", &key, "--json"]).ok().stdout).unwrap();
+    let all = proposals.as_array().unwrap();
+    let event = all
+        .iter()
+        .find(|p| p["suggestion"]["kind"] == "event")
+        .unwrap();
+    assert!(event["reason"].as_str().unwrap().len() > 3);
+    let id = event["id"].to_string();
+    h.run(&["proposals", "accept", &key, &id]).ok();
+    let timeline: Value =
+        serde_json::from_str(&h.run(&["timeline", "list", &key, "--json"]).ok().stdout).unwrap();
+    assert_eq!(
+        timeline[0]["at"], event["suggestion"]["event"]["at"],
+        "the message's own time"
+    );
+    assert!(
+        timeline[0]["evidence"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("https://acme.slack.com/archives/C"),
+        "{timeline}"
+    );
+    let run = h.run(&["proposals", "accept", &key, &id]).failed();
+    assert!(
+        run.stderr.contains("was already accepted"),
+        "{}",
+        run.stderr
+    );
+
+    h.run(&["proposals", "reject", &key, "--all"]).ok();
+    let pending = h.run(&["proposals", "list", &key]).ok().stdout;
+    assert_eq!(pending.trim(), format!("{key} has no pending proposals"));
+}
+
+#[test]
+fn the_2016_slack_export_is_read_from_its_folder() {
+    let h = Hindsight::new();
+    let key = h.new_incident("x", "SEV-3", "UTC");
+    let run = h
+        .run(&[
+            "import",
+            "slack",
+            &format!("{FIXTURES}/slack-export-2016"),
+            "--incident",
+            &key,
+            "--channel",
+            "enrique",
+        ])
+        .ok();
+    assert!(run.stderr.contains("read 102 messages"), "{}", run.stderr);
+    let run = h
+        .run(&[
+            "import",
+            "slack",
+            &format!("{FIXTURES}/slack-export-2016"),
+            "--incident",
+            &key,
+            "--channel",
+            "nope",
+        ])
+        .failed();
+    assert!(
+        run.stderr.contains("channels: enrique, traveling-sailor"),
+        "{}",
+        run.stderr
+    );
+    let run = h
+        .run(&[
+            "import",
+            "slack",
+            &format!("{FIXTURES}/slack-export-2016"),
+            "--incident",
+            &key,
+        ])
+        .failed();
+    assert!(run.stderr.contains("which channel?"), "{}", run.stderr);
+}
+
+#[test]
+fn every_webhook_fixture_opens_or_updates_an_incident_and_a_repeat_changes_nothing() {
+    let h = Hindsight::new();
+    for (tool, file) in [
+        ("pagerduty", "pagerduty-v3/triggered_v3.json"),
+        ("pagerduty", "pagerduty-v3/acknowledged_v3.json"),
+        ("pagerduty", "pagerduty-v3/escalate_v3.json"),
+        ("pagerduty", "pagerduty-v3/annotated_v3.json"),
+        ("pagerduty", "pagerduty-v3/priority_updated_v3.json"),
+        ("pagerduty", "pagerduty-v3/responder_added.json"),
+        ("pagerduty", "pagerduty-v3/resolved_v3.json"),
+        ("alertmanager", "alertmanager/zulip_alert_firing.json"),
+        ("opsgenie", "opsgenie/create.json"),
+        ("statuspage", "statuspage/incident_update.json"),
+    ] {
+        let path = format!("{FIXTURES}/webhooks/{file}");
+        let first = h.run(&["webhook", tool, &path]).ok();
+        assert!(first.stdout.trim().starts_with("INC-"), "{file}: {first:?}");
+        let again = h.run(&["webhook", tool, &path]).ok();
+        assert_eq!(again.stdout, first.stdout, "{file}");
+        assert!(
+            again.stderr.contains("applied before; nothing changed"),
+            "{file}: {}",
+            again.stderr
+        );
+    }
+    let acked: Value =
+        serde_json::from_str(&h.run(&["incident", "show", "INC-2", "--json"]).ok().stdout).unwrap();
+    assert_eq!(
+        acked["figures"]["acknowledged_at"],
+        "2021-06-04T13:55:30.394Z"
+    );
+}
+
+#[test]
+fn a_pagerduty_payload_with_a_wrong_signature_is_refused() {
+    let h = Hindsight::new();
+    let dir = format!("{FIXTURES}/webhooks/pagerduty-signature-test-vector");
+    let secret = std::fs::read_to_string(format!("{dir}/secret.txt")).unwrap();
+    let vectors = std::fs::read_to_string(format!("{dir}/vectors.txt")).unwrap();
+    let signatures: Vec<&str> = vectors
+        .lines()
+        .filter_map(|l| l.split_whitespace().find(|w| w.starts_with("v1=")))
+        .collect();
+    assert!(signatures.len() >= 2, "{vectors}");
+    let body = format!("{dir}/body.json");
+    let results: Vec<bool> = signatures
+        .iter()
+        .map(|signature| {
+            h.run(&[
+                "webhook",
+                "pagerduty",
+                &body,
+                "--secret",
+                secret.trim(),
+                "--signature",
+                signature,
+            ])
+            .code
+                == 0
+        })
+        .collect();
+    assert!(
+        results.contains(&true) && results.contains(&false),
+        "one valid and one wrong signature: {results:?}"
+    );
+    let run = h
+        .run(&["webhook", "pagerduty", &body, "--secret", secret.trim()])
+        .failed();
+    assert!(
+        run.stderr.contains("refusing an unsigned payload"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_webhook_body_that_is_not_json_names_the_line_and_column() {
+    let h = Hindsight::new();
+    let file = h.write("bad.json", "{\n  \"event\": oops\n}");
+    let run = h.run(&["webhook", "pagerduty", &file]).failed();
+    assert!(
+        run.stderr.contains("bad.json: line 2, column"),
+        "{}",
+        run.stderr
+    );
+}

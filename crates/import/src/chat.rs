@@ -119,3 +119,147 @@ pub struct ChatError {
     pub origin: Origin,
     pub message: String,
 }
+
+/// The most warnings one summary lists; past that, a last line says how many more there were, so
+/// an export with the same oddity on every message cannot grow the summary without bound.
+pub const MAX_WARNINGS: usize = 100;
+
+/// The warnings of one read, capped at [`MAX_WARNINGS`].
+#[derive(Debug, Default)]
+pub(crate) struct Warnings {
+    listed: Vec<String>,
+    more: u64,
+}
+
+impl Warnings {
+    pub(crate) fn push(&mut self, warning: String) {
+        if self.listed.len() < MAX_WARNINGS {
+            self.listed.push(warning);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    pub(crate) fn into_vec(mut self) -> Vec<String> {
+        if self.more > 0 {
+            self.listed
+                .push(format!("… and {} more warnings", self.more));
+        }
+        self.listed
+    }
+}
+
+/// Adds `text` to `links` when it is a web link not already there: chats carry `mailto:`,
+/// `slack://` and the like, which are never evidence.
+pub(crate) fn add_link(links: &mut Vec<Url>, text: &str) {
+    let Ok(url) = hindsight_core::text::web_url(text) else {
+        return;
+    };
+    if !links.contains(&url) {
+        links.push(url);
+    }
+}
+
+/// Adds every bare http(s) link of `text` to `links`, in order. A link ends at white space or a
+/// character that cannot stand in one unescaped; trailing punctuation and a closing bracket
+/// without its opening one are the sentence's, not the link's (`(see https://x/a_(b)).`).
+pub(crate) fn add_bare_links(links: &mut Vec<Url>, text: &str) {
+    let mut rest = text;
+    while let Some(start) = find_link_start(rest) {
+        let candidate = &rest[start..];
+        let end = candidate
+            .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`' | '|'))
+            .unwrap_or(candidate.len());
+        add_link(links, trim_sentence_end(&candidate[..end]));
+        rest = &candidate[end..];
+    }
+}
+
+fn find_link_start(text: &str) -> Option<usize> {
+    let http = text.find("http://");
+    let https = text.find("https://");
+    match (http, https) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn trim_sentence_end(mut link: &str) -> &str {
+    loop {
+        let Some(last) = link.chars().last() else {
+            return link;
+        };
+        let unbalanced = |open: char| link.matches(open).count() < link.matches(last).count();
+        let strip = match last {
+            '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '*' | '_' | '~' => true,
+            ')' => unbalanced('('),
+            ']' => unbalanced('['),
+            '}' => unbalanced('{'),
+            _ => false,
+        };
+        if !strip {
+            return link;
+        }
+        link = &link[..link.len() - last.len_utf8()];
+    }
+}
+
+/// A JSON error as a [`ChatError`] at `file`: the line (serde_json's, or `line` when the JSON
+/// was one line of a larger file), the column, and what serde_json expected there.
+pub(crate) fn json_error(file: &str, line: Option<u64>, error: &serde_json::Error) -> ChatError {
+    let full = error.to_string();
+    let suffix = format!(" at line {} column {}", error.line(), error.column());
+    let what = full.strip_suffix(&suffix).unwrap_or(&full);
+    // serde_json says the same for bytes that are not UTF-8 and for a bad `\u` escape; a
+    // reader of the message needs to know the first is possible.
+    let hint = if error.is_eof() {
+        " (the JSON is cut short)"
+    } else if what.starts_with("invalid unicode code point") {
+        " (not UTF-8 text, or a wrong \\u escape)"
+    } else {
+        ""
+    };
+    ChatError {
+        origin: Origin {
+            file: file.to_owned(),
+            line: line.or(Some(error.line() as u64)),
+            offset: None,
+        },
+        message: format!("column {}: {what}{hint}", error.column()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bare_links(text: &str) -> Vec<String> {
+        let mut links = Vec::new();
+        add_bare_links(&mut links, text);
+        links.into_iter().map(String::from).collect()
+    }
+
+    #[test]
+    fn bare_links_leave_the_sentence_around_them() {
+        assert_eq!(
+            bare_links("see https://grafana.example/d/1?x=2, then (http://a.example/b_(c))."),
+            ["https://grafana.example/d/1?x=2", "http://a.example/b_(c)"]
+        );
+        assert_eq!(
+            bare_links("[dash](https://x.example/d) and https://x.example/d again"),
+            ["https://x.example/d"]
+        );
+        assert!(bare_links("mailto:a@b.example javascript:alert(1) http:// https://").is_empty());
+    }
+
+    #[test]
+    fn warnings_past_the_cap_are_counted_not_kept() {
+        let mut warnings = Warnings::default();
+        for n in 0..MAX_WARNINGS + 3 {
+            warnings.push(format!("warning {n}"));
+        }
+        let listed = warnings.into_vec();
+        assert_eq!(listed.len(), MAX_WARNINGS + 1);
+        assert_eq!(listed[MAX_WARNINGS], "… and 3 more warnings");
+    }
+}

@@ -45,35 +45,301 @@ impl Default for ExtractionRules {
     }
 }
 
-/// Phrases that say what kind of event a message reports, most specific kinds first.
+/// Phrases that say what kind of event a message reports, most specific kinds first. They are
+/// reports of what happened: intentions, requests and hypotheses are filtered out before.
 const KIND_PHRASES: &[(EventKind, &[&str])] = &[
-    (EventKind::Resolved, &["resolved", "all clear", "closing the incident", "closing this incident", "incident is over", "fully recovered", "resolving the incident", "marking as resolved"]),
-    (EventKind::Mitigated, &["mitigated", "back to normal", "error rate is back", "errors have stopped", "impact has stopped", "recovered", "recovering", "stabilized", "stabilised", "is healthy again", "are healthy again", "looks healthy"]),
-    (EventKind::StatusPageUpdated, &["status page", "statuspage", "posted an update", "posted the update", "updated the status"]),
-    (EventKind::SeverityChanged, &["raising to sev", "raised to sev", "upgrading to sev", "upgraded to sev", "downgrading to sev", "downgraded to sev", "bumping to sev", "bumped to sev", "now a sev", "escalating to sev", "lowering to sev"]),
-    (EventKind::Declared, &["declaring", "declared an incident", "declaring an incident", "opening an incident", "i am incident commander", "i'm incident commander", "i'm ic", "i am ic", "taking ic"]),
-    (EventKind::Acknowledged, &["acked", "acknowledged", "ack'd", "ack the page", "i'm on it", "on it now", "looking into it", "i'm looking"]),
-    (EventKind::Paged, &["paged", "paging", "page the", "escalated to", "escalating to", "pulled in", "calling in"]),
-    (EventKind::Detected, &["alert fired", "alerts fired", "alert firing", "alerts firing", "is firing", "are firing", "[firing", "firing:", "we're seeing", "we are seeing", "seeing errors", "seeing a spike", "spike in", "customers report", "customers are reporting", "reports of", "error rate is up", "latency is up"]),
-    (EventKind::RootCauseBegan, &["root cause", "started when", "was introduced"]),
-    (EventKind::Action, &["deployed", "deploying", "rolled back", "rolling back", "rollback", "roll back", "reverted", "reverting", "restarted", "restarting", "failing over", "failed over", "failover", "scaled up", "scaling up", "scaled out", "flushed", "disabled", "enabled", "hotfix", "drained", "draining", "killed the", "purged", "blocked"]),
-    (EventKind::Communication, &["emailed", "sent the email", "told customers", "notified", "support is replying"]),
+    (
+        EventKind::Resolved,
+        &[
+            "resolved",
+            "resolving",
+            "all clear",
+            "closing the incident",
+            "closing this incident",
+            "incident is over",
+            "fully recovered",
+            "marking as resolved",
+        ],
+    ),
+    (
+        EventKind::Mitigated,
+        &[
+            "mitigated",
+            "back to normal",
+            "back to baseline",
+            "error rate is back",
+            "errors have stopped",
+            "impact has stopped",
+            "recovered",
+            "stabilized",
+            "stabilised",
+            "is healthy again",
+            "are healthy again",
+            "serving correct",
+        ],
+    ),
+    (
+        EventKind::StatusPageUpdated,
+        &[
+            "updated the status page",
+            "status page updated",
+            "status page is updated",
+            "posted an update",
+            "posted the update",
+            "posted to the status page",
+            "posted on the status page",
+            "status page post is up",
+        ],
+    ),
+    (
+        EventKind::SeverityChanged,
+        &[
+            "raising to sev",
+            "raised to sev",
+            "upgrading to sev",
+            "upgraded to sev",
+            "downgrading to sev",
+            "downgraded to sev",
+            "bumping to sev",
+            "bumped to sev",
+            "now a sev",
+            "escalating to sev",
+            "lowering to sev",
+            "lowered to sev",
+        ],
+    ),
+    (
+        EventKind::Declared,
+        &[
+            "declaring",
+            "declared an incident",
+            "declaring an incident",
+            "opening an incident",
+            "i am incident commander",
+            "i'm incident commander",
+            "i'm ic",
+            "i am ic",
+            "taking ic",
+        ],
+    ),
+    (
+        EventKind::Acknowledged,
+        &[
+            "acked",
+            "acknowledged",
+            "ack'd",
+            "ack",
+            "i'm on it",
+            "on it now",
+            "looking into it",
+            "i'm looking",
+        ],
+    ),
+    (
+        EventKind::Paged,
+        &[
+            "paged",
+            "paging",
+            "escalated to",
+            "escalating to",
+            "pulled in",
+            "calling in",
+        ],
+    ),
+    (
+        EventKind::Detected,
+        &[
+            "alert fired",
+            "alerts fired",
+            "alert firing",
+            "alerts firing",
+            "is firing",
+            "are firing",
+            "[firing",
+            "firing:",
+            "we're seeing",
+            "we are seeing",
+            "seeing errors",
+            "seeing a spike",
+            "spike in",
+            "customers report",
+            "customers are reporting",
+            "reports of",
+            "tickets in the last",
+            "error rate is up",
+            "latency is up",
+        ],
+    ),
+    (
+        EventKind::RootCauseBegan,
+        &[
+            "root cause",
+            "found it",
+            "went to prod",
+            "went out at",
+            "was introduced",
+        ],
+    ),
+    (
+        EventKind::Action,
+        &[
+            "deployed",
+            "deploy started",
+            "deploy finished",
+            "rolled back",
+            "rollback started",
+            "rollback complete",
+            "rollback completed",
+            "reverted",
+            "restarted",
+            "failed over",
+            "failover complete",
+            "scaled up",
+            "scaled out",
+            "flushed",
+            "disabled",
+            "enabled",
+            "hotfix",
+            "drained",
+            "voided",
+            "purged",
+            "blocked",
+            "replay started",
+            "reindex started",
+            "swapped",
+            "cordoned",
+        ],
+    ),
+    (
+        EventKind::Communication,
+        &[
+            "emailed",
+            "sent the email",
+            "sent a summary",
+            "sent an update",
+            "told customers",
+            "notified",
+            "macro sent",
+            "macro updated",
+            "support macro",
+        ],
+    ),
+    (
+        EventKind::Note,
+        &[
+            "strong lead",
+            "decision:",
+            "ruled out",
+            "rollback stalled",
+            "found something",
+        ],
+    ),
+];
+
+/// Words that make a message an intention, a request or a hypothesis rather than a report of
+/// something that happened: "I'll update the status page", "roll back now please", "next time we
+/// page earlier", "if it recovers".
+const NOT_A_REPORT: &[&str] = &[
+    "i'll",
+    "i will",
+    "we'll",
+    "we will",
+    "will",
+    "going to",
+    "gonna",
+    "about to",
+    "next time",
+    "we should",
+    "should",
+    "let's",
+    "lets",
+    "please",
+    "pls",
+    "if",
+    "once",
+    "could",
+    "would",
+    "remember when",
+    "fun fact",
+    "planning to",
+    "want to",
+    "need to",
+    "supposed to",
+];
+
+/// Words that negate the phrase after them: "nothing paged me", "not resolved yet".
+const NEGATIONS: &[&str] = &[
+    "not", "no", "nothing", "never", "didn't", "wasn't", "isn't", "hasn't", "haven't", "nobody",
+    "no one", "without",
 ];
 
 const TODO_PHRASES: &[&str] = &[
-    "todo", "to-do", "to do:", "action item", "ai:", "we should", "follow up", "follow-up",
-    "followup", "let's make sure", "lets make sure", "let us make sure", "we need to", "need a ticket",
-    "file a ticket", "open a ticket", "next time we", "post-mortem item", "postmortem item",
+    "todo",
+    "to-do",
+    "to do:",
+    "action item",
+    "ai:",
+    "we should",
+    "follow up on",
+    "follow up with",
+    "follow-up:",
+    "follow-up item",
+    "followup:",
+    "let's make sure",
+    "lets make sure",
+    "let us make sure",
+    "we need to",
+    "we need a",
+    "we need an",
+    "need a ticket",
+    "file a ticket",
+    "open a ticket",
+    "next time we",
+    "post-mortem item",
+    "postmortem item",
 ];
 
-/// Lower-case words joined by single spaces, with leading and trailing punctuation kept where
-/// a phrase needs it (`firing:`), so phrases match on word boundaries.
+/// Phrases that look like a to-do but are not one: an expectation ("we should be good now"),
+/// a list ("the todo list"), a question about the present ("should I restart it?").
+const NOT_A_TODO: &[&str] = &[
+    "we should be",
+    "we should see",
+    "we should get",
+    "todo list",
+    "to-do list",
+    "should i",
+    "follow-up tickets",
+];
+
+/// Lower-case words joined by single spaces, without the emphasis of chat markup (`*SEV-1*`),
+/// punctuation kept where a phrase needs it (`firing:`), so phrases match on word boundaries.
 fn normalise(text: &str) -> String {
     text.to_lowercase()
         .replace(['’', '‘'], "'")
+        .replace(['*', '_', '~'], "")
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Whether `text` holds `phrase` as a report: not inside quotes, not negated just before, and
+/// not "resolved to" in the sense of deciding.
+fn reports(text: &str, phrase: &str) -> bool {
+    let is_word = |c: char| c.is_alphanumeric();
+    text.match_indices(phrase).any(|(at, _)| {
+        let before = &text[..at];
+        let after = &text[at + phrase.len()..];
+        let starts_word = phrase.chars().next().is_some_and(is_word);
+        let ends_word = phrase.chars().next_back().is_some_and(is_word);
+        let bounded = (!starts_word || !before.chars().next_back().is_some_and(is_word))
+            && (!ends_word || !after.chars().next().is_some_and(is_word));
+        let quoted = matches!(before.chars().next_back(), Some('\'' | '"' | '`' | '“'));
+        let negated = before.split_whitespace().rev().take(2).any(|word| {
+            NEGATIONS.contains(&word.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
+        });
+        let decided = phrase == "resolved" && after.starts_with(" to ");
+        bounded && !quoted && !negated && !decided
+    })
 }
 
 /// Whether `phrase` occurs in `text` at word boundaries.
@@ -84,7 +350,8 @@ fn says(text: &str, phrase: &str) -> bool {
         let after = text[at + phrase.len()..].chars().next();
         let starts_word = phrase.chars().next().is_some_and(is_word);
         let ends_word = phrase.chars().next_back().is_some_and(is_word);
-        (!starts_word || !before.is_some_and(is_word)) && (!ends_word || !after.is_some_and(is_word))
+        (!starts_word || !before.is_some_and(is_word))
+            && (!ends_word || !after.is_some_and(is_word))
     })
 }
 
@@ -100,11 +367,26 @@ fn severity_in(text: &str) -> Option<Severity> {
     })
 }
 
-/// The kind of event a message reports, and the phrase that says so.
+/// The kind of event a message reports, and the phrase that says so; none for an intention, a
+/// request or a hypothesis.
 fn kind_of(text: &str) -> Option<(EventKind, &'static str)> {
+    if is_question(text) || NOT_A_REPORT.iter().any(|w| says(text, w)) {
+        return None;
+    }
     KIND_PHRASES.iter().find_map(|(kind, phrases)| {
-        phrases.iter().find(|p| says(text, p)).map(|p| (*kind, *p))
+        phrases
+            .iter()
+            .find(|p| reports(text, p))
+            .map(|p| (*kind, *p))
     })
+}
+
+/// Whether a message is about the post-mortem itself (its draft, its meeting) rather than the
+/// incident: pinned links to the draft are not events of the incident.
+fn about_the_postmortem(text: &str) -> bool {
+    ["post-mortem", "postmortem", "pm draft", "pm doc"]
+        .iter()
+        .any(|p| says(text, p))
 }
 
 /// Messages people write: not joins, leaves, topic changes or deleted-thread placeholders.
@@ -113,7 +395,11 @@ fn is_conversation(message: &ChatMessage) -> bool {
         None => true,
         Some(subtype) => matches!(
             subtype,
-            "file_share" | "thread_broadcast" | "me_message" | "bot_message" | "file_comment"
+            "file_share"
+                | "thread_broadcast"
+                | "me_message"
+                | "bot_message"
+                | "file_comment"
                 | "reply_broadcast"
         ),
     }
@@ -124,22 +410,30 @@ fn is_question(text: &str) -> bool {
 }
 
 /// Everything `messages` suggest, in message order; participants last.
-pub fn propose(messages: &[ChatMessage], users: &[ChatUser], rules: &ExtractionRules) -> Vec<NewProposal> {
+pub fn propose(
+    messages: &[ChatMessage],
+    users: &[ChatUser],
+    rules: &ExtractionRules,
+) -> Vec<NewProposal> {
     let users: BTreeMap<&str, &ChatUser> = users.iter().map(|u| (u.id.as_str(), u)).collect();
     let mut proposals = Vec::new();
     let mut participants: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut detected = false;
     for message in messages.iter().filter(|m| is_conversation(m)) {
         let text = normalise(&message.text);
         let user = message.author_id.as_deref().and_then(|id| users.get(id));
-        let author = user.map(|u| u.name.clone()).or_else(|| message.author.clone());
-        if !message.bot && !user.is_some_and(|u| u.bot) {
-            if let Some(name) = &author {
-                participants
-                    .entry(name.clone())
-                    .or_insert_with(|| user.and_then(|u| u.title.clone()));
-            }
+        let author = user
+            .map(|u| u.name.clone())
+            .or_else(|| message.author.clone());
+        if !message.bot
+            && !user.is_some_and(|u| u.bot)
+            && let Some(name) = &author
+        {
+            participants
+                .entry(name.clone())
+                .or_insert_with(|| user.and_then(|u| u.title.clone()));
         }
-        if let Some(proposal) = key_event(message, &text, author.as_deref(), rules) {
+        if let Some(proposal) = key_event(message, &text, author.as_deref(), rules, &mut detected) {
             proposals.push(proposal);
         }
         if let Some(proposal) = todo(message, &text, author.as_deref()) {
@@ -165,12 +459,28 @@ fn key_event(
     text: &str,
     author: Option<&str>,
     rules: &ExtractionRules,
+    detected: &mut bool,
 ) -> Option<NewProposal> {
     let marked = message
         .reactions
         .iter()
         .find(|r| rules.key_emoji.iter().any(|k| k == *r));
-    let said = if is_question(text) { None } else { kind_of(text) };
+    let bot_name = author.unwrap_or_default().to_lowercase();
+    let said = if message.bot && bot_name.contains("status") {
+        // A status-page integration posting is the status page being updated.
+        Some((EventKind::StatusPageUpdated, "posted by the status page"))
+    } else {
+        match kind_of(text) {
+            // An alert clearing is not the incident's mitigation or resolution: people call
+            // those. Only the first alert is the detection; later ones are the same incident.
+            Some((EventKind::Resolved | EventKind::Mitigated, _)) if message.bot => None,
+            Some((EventKind::Detected, _)) if *detected => None,
+            other => other,
+        }
+    };
+    if message.pinned && about_the_postmortem(text) && said.is_none() {
+        return None;
+    }
     let reason = match (message.pinned, marked, said) {
         (true, _, _) => "pinned in the channel".to_owned(),
         (_, Some(emoji), _) => format!("marked with :{emoji}:"),
@@ -178,6 +488,9 @@ fn key_event(
         _ => return None,
     };
     let mut kind = said.map_or(EventKind::Note, |(kind, _)| kind);
+    if kind == EventKind::Detected {
+        *detected = true;
+    }
     let mut severity = None;
     if kind.takes_severity() {
         severity = severity_in(text);
@@ -186,12 +499,16 @@ fn key_event(
         }
     }
     let body = text::required("text", &message.text, text::LONG).ok()?;
-    let mut event = NewTimelineEvent::from_parts(message.at, kind, &body, EventSource::Chat, severity)
-        .ok()?
-        .with_author(author)
-        .ok()?
-        .key_point(message.pinned || marked.is_some());
-    for url in permalink(message, rules).into_iter().chain(message.links.iter().cloned()) {
+    let mut event =
+        NewTimelineEvent::from_parts(message.at, kind, &body, EventSource::Chat, severity)
+            .ok()?
+            .with_author(author)
+            .ok()?
+            .key_point(message.pinned || marked.is_some());
+    for url in permalink(message, rules)
+        .into_iter()
+        .chain(message.links.iter().cloned())
+    {
         if let Ok(with) = event.clone().with_evidence(url) {
             event = with;
         }
@@ -209,13 +526,33 @@ fn key_event(
 fn permalink(message: &ChatMessage, rules: &ExtractionRules) -> Option<Url> {
     let base = rules.permalink_base.as_ref()?;
     let mut parts = message.id.splitn(3, ':');
-    let (Some("slack"), Some(channel), Some(ts)) = (parts.next(), parts.next(), parts.next()) else {
+    let (Some("slack"), Some(channel), Some(ts)) = (parts.next(), parts.next(), parts.next())
+    else {
         return None;
     };
-    base.join(&format!("{channel}/p{}", ts.replace('.', ""))).ok()
+    base.join(&format!("{channel}/p{}", ts.replace('.', "")))
+        .ok()
 }
 
 fn todo(message: &ChatMessage, text: &str, author: Option<&str>) -> Option<NewProposal> {
+    if NOT_A_TODO.iter().any(|p| says(text, p)) {
+        return None;
+    }
+    // A question is a to-do only when it asks someone to do something.
+    if is_question(text)
+        && ![
+            "can someone",
+            "could someone",
+            "can we",
+            "could we",
+            "can you",
+            "could you",
+        ]
+        .iter()
+        .any(|p| says(text, p))
+    {
+        return None;
+    }
     let phrase = TODO_PHRASES.iter().find(|p| says(text, p))?;
     let title = todo_title(&message.text);
     let mut item = NewActionItem::new(&title).ok()?;
@@ -238,11 +575,19 @@ fn todo(message: &ChatMessage, text: &str, author: Option<&str>) -> Option<NewPr
 /// the length a title may have.
 fn todo_title(text: &str) -> String {
     let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let trimmed = ["TODO:", "TODO", "todo:", "Todo:", "AI:", "Action item:", "action item:"]
-        .iter()
-        .find_map(|marker| line.strip_prefix(marker))
-        .unwrap_or(&line)
-        .trim();
+    let trimmed = [
+        "TODO:",
+        "TODO",
+        "todo:",
+        "Todo:",
+        "AI:",
+        "Action item:",
+        "action item:",
+    ]
+    .iter()
+    .find_map(|marker| line.strip_prefix(marker))
+    .unwrap_or(&line)
+    .trim();
     let max = 120;
     if trimmed.chars().count() <= max {
         return trimmed.to_owned();
@@ -280,7 +625,12 @@ mod tests {
     }
 
     fn users() -> Vec<ChatUser> {
-        vec![ChatUser { id: "U1".into(), name: "Ana Lima".into(), title: Some("SRE".into()), bot: false }]
+        vec![ChatUser {
+            id: "U1".into(),
+            name: "Ana Lima".into(),
+            title: Some("SRE".into()),
+            bot: false,
+        }]
     }
 
     /// The proposals of one message, as `kind reason` lines.
@@ -299,13 +649,19 @@ mod tests {
 
     #[test]
     fn a_rollback_is_an_action_with_the_phrase_as_reason() {
-        check(message("1", "Rolled back the deploy to v41, watching graphs"), &["action says “rolled back”"]);
+        check(
+            message("1", "Rolled back the deploy to v41, watching graphs"),
+            &["action says “rolled back”"],
+        );
     }
 
     #[test]
     fn words_match_whole_not_inside_other_words() {
         check(message("1", "the unresolved tickets queue"), &[]);
-        check(message("1", "Everything is resolved now."), &["resolved says “resolved”"]);
+        check(
+            message("1", "Everything is resolved now."),
+            &["resolved says “resolved”"],
+        );
     }
 
     #[test]
@@ -325,16 +681,28 @@ mod tests {
 
     #[test]
     fn a_severity_change_carries_the_severity_it_names() {
-        let proposals = propose(&[message("1", "Raising to SEV-1, payments are failing too")], &users(), &ExtractionRules::default());
-        let Suggestion::Event { event } = &proposals[0].suggestion else { panic!() };
+        let proposals = propose(
+            &[message("1", "Raising to SEV-1, payments are failing too")],
+            &users(),
+            &ExtractionRules::default(),
+        );
+        let Suggestion::Event { event } = &proposals[0].suggestion else {
+            panic!()
+        };
         assert_eq!(event.kind(), EventKind::SeverityChanged);
         assert_eq!(event.severity(), Severity::from_level(1).ok());
     }
 
     #[test]
     fn todos_become_draft_actions_with_the_message_as_source() {
-        check(message("1", "TODO: add an alert on pool saturation"), &["todo “add an alert on pool saturation” says “todo”"]);
-        check(message("1", "we should make the config linter check ranges"), &["todo “we should make the config linter check ranges” says “we should”"]);
+        check(
+            message("1", "TODO: add an alert on pool saturation"),
+            &["todo “add an alert on pool saturation” says “todo”"],
+        );
+        check(
+            message("1", "we should make the config linter check ranges"),
+            &["todo “we should make the config linter check ranges” says “we should”"],
+        );
     }
 
     #[test]
@@ -347,7 +715,11 @@ mod tests {
         join.subtype = Some("channel_join".into());
         join.author_id = Some("U9".into());
         join.author = Some("lurker".into());
-        let proposals = propose(&[message("1", "hello"), bot, join], &users(), &ExtractionRules::default());
+        let proposals = propose(
+            &[message("1", "hello"), bot, join],
+            &users(),
+            &ExtractionRules::default(),
+        );
         let people: Vec<String> = proposals
             .iter()
             .filter_map(|p| match &p.suggestion {
@@ -367,8 +739,16 @@ mod tests {
         let mut m = message("1458174810.000002", "rolled back");
         m.links = vec![Url::parse("https://grafana.example.com/d/x").unwrap()];
         let proposals = propose(&[m], &users(), &rules);
-        let Suggestion::Event { event } = &proposals[0].suggestion else { panic!() };
+        let Suggestion::Event { event } = &proposals[0].suggestion else {
+            panic!()
+        };
         let links: Vec<&str> = event.evidence().iter().map(Url::as_str).collect();
-        assert_eq!(links, ["https://acme.slack.com/archives/C1/p1458174810000002", "https://grafana.example.com/d/x"]);
+        assert_eq!(
+            links,
+            [
+                "https://acme.slack.com/archives/C1/p1458174810000002",
+                "https://grafana.example.com/d/x"
+            ]
+        );
     }
 }

@@ -1,0 +1,221 @@
+//! Measures the extraction of key events, participants and to-dos on two incident channels
+//! labelled by hand (`tests/data/extraction-export/`, `tests/data/extraction-labels.json`; see
+//! the export's README for how they were labelled). Prints precision and recall per category
+//! and holds them to the goals of BENCHMARKS.md.
+//!
+//! `cargo test -p hindsight-import --test extraction -- --nocapture`
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use hindsight_core::proposal::Suggestion;
+use hindsight_import::{
+    chat::{ChatMessage, ChatWindow},
+    extract::{ExtractionRules, propose},
+    slack,
+};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
+
+#[derive(Default)]
+struct Score {
+    true_positives: usize,
+    predicted: usize,
+    labelled: usize,
+}
+
+impl Score {
+    fn add(&mut self, predicted: &BTreeSet<String>, labelled: &BTreeSet<String>) {
+        self.true_positives += predicted.intersection(labelled).count();
+        self.predicted += predicted.len();
+        self.labelled += labelled.len();
+    }
+    fn precision(&self) -> f64 {
+        if self.predicted == 0 {
+            1.0
+        } else {
+            self.true_positives as f64 / self.predicted as f64
+        }
+    }
+    fn recall(&self) -> f64 {
+        if self.labelled == 0 {
+            1.0
+        } else {
+            self.true_positives as f64 / self.labelled as f64
+        }
+    }
+    fn line(&self, name: &str) -> String {
+        format!(
+            "{name:<12} precision {:.2} recall {:.2} ({} found of {} labelled, {} proposed)",
+            self.precision(),
+            self.recall(),
+            self.true_positives,
+            self.labelled,
+            self.predicted
+        )
+    }
+}
+
+fn set(values: &Value) -> BTreeSet<String> {
+    values
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.get("ts").unwrap_or(v).as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn extraction_finds_the_labelled_key_events_participants_and_todos() {
+    let labels: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{DATA}/extraction-labels.json")).unwrap(),
+    )
+    .unwrap();
+    let export = std::path::PathBuf::from(format!("{DATA}/extraction-export"));
+    let users: Value =
+        serde_json::from_str(&std::fs::read_to_string(export.join("users.json")).unwrap()).unwrap();
+    // Labels name people by real name; proposals by the name the chat shows. Both go to ids.
+    let id_of_real_name: BTreeMap<String, String> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|u| {
+            Some((
+                u["real_name"].as_str()?.to_owned(),
+                u["id"].as_str()?.to_owned(),
+            ))
+        })
+        .collect();
+
+    let (mut events, mut people, mut todos) =
+        (Score::default(), Score::default(), Score::default());
+    let (mut kinds_right, mut kinds_checked) = (0, 0);
+    let mut misses = Vec::new();
+    for (channel, label) in labels["channels"].as_object().unwrap() {
+        let window = ChatWindow {
+            channel: Some(channel.clone()),
+            ..ChatWindow::default()
+        };
+        let mut messages: Vec<ChatMessage> = Vec::new();
+        let summary =
+            slack::read(&export, &window, &mut |_| {}, &mut |m| messages.push(m)).unwrap();
+        let proposals = propose(&messages, &summary.users, &ExtractionRules::default());
+        let ts_of = |source: &str| source.rsplit(':').next().unwrap_or_default().to_owned();
+        let id_of_name: BTreeMap<&str, &str> = summary
+            .users
+            .iter()
+            .map(|u| (u.name.as_str(), u.id.as_str()))
+            .collect();
+
+        let mut predicted_events = BTreeMap::new();
+        let (mut predicted_todos, mut predicted_people) = (BTreeSet::new(), BTreeSet::new());
+        for p in &proposals {
+            match &p.suggestion {
+                Suggestion::Event { event } => {
+                    predicted_events.insert(
+                        ts_of(&p.source_id),
+                        (event.kind().as_str(), p.quote.clone().unwrap_or_default()),
+                    );
+                }
+                Suggestion::Action { .. } => {
+                    predicted_todos.insert(ts_of(&p.source_id));
+                }
+                Suggestion::Participant { person } => {
+                    predicted_people.insert(
+                        id_of_name
+                            .get(person.name.as_str())
+                            .map_or(person.name.to_string(), |id| id.to_string()),
+                    );
+                }
+            }
+        }
+        let labelled_events = set(&label["key_events"]);
+        let predicted: BTreeSet<String> = predicted_events.keys().cloned().collect();
+        events.add(&predicted, &labelled_events);
+        for labelled in label["key_events"].as_array().unwrap() {
+            let ts = labelled["ts"].as_str().unwrap();
+            match predicted_events.get(ts) {
+                Some((kind, _)) => {
+                    kinds_checked += 1;
+                    if *kind == labelled["kind"].as_str().unwrap() {
+                        kinds_right += 1;
+                    }
+                }
+                None => misses.push(format!(
+                    "{channel}: missed key event {ts} ({})",
+                    labelled["kind"]
+                )),
+            }
+        }
+        for (ts, (kind, quote)) in &predicted_events {
+            if !labelled_events.contains(ts) {
+                misses.push(format!(
+                    "{channel}: extra {kind} {ts}: {}",
+                    quote.chars().take(90).collect::<String>()
+                ));
+            }
+        }
+        let labelled_todos = set(&label["todos"]);
+        todos.add(&predicted_todos, &labelled_todos);
+        for ts in labelled_todos.difference(&predicted_todos) {
+            let text = messages
+                .iter()
+                .find(|m| m.id.ends_with(ts.as_str()))
+                .map(|m| m.text.chars().take(90).collect::<String>())
+                .unwrap_or_default();
+            misses.push(format!("{channel}: missed to-do {ts}: {text}"));
+        }
+        for ts in predicted_todos.difference(&labelled_todos) {
+            let text = messages
+                .iter()
+                .find(|m| m.id.ends_with(ts.as_str()))
+                .map(|m| m.text.chars().take(90).collect::<String>())
+                .unwrap_or_default();
+            misses.push(format!("{channel}: extra to-do {ts}: {text}"));
+        }
+        let labelled_people: BTreeSet<String> = label["participants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| {
+                id_of_real_name
+                    .get(n.as_str().unwrap())
+                    .cloned()
+                    .unwrap_or_else(|| n.as_str().unwrap().to_owned())
+            })
+            .collect();
+        people.add(&predicted_people, &labelled_people);
+        for who in predicted_people.symmetric_difference(&labelled_people) {
+            misses.push(format!("{channel}: participant differs: {who}"));
+        }
+    }
+    let report = format!(
+        "extraction on {} labelled channels:\n  {}\n  {}\n  {}\n  kind right for {kinds_right} of {kinds_checked} key events found",
+        labels["channels"].as_object().unwrap().len(),
+        events.line("key events"),
+        people.line("participants"),
+        todos.line("to-dos"),
+    );
+    println!("{report}");
+    for miss in &misses {
+        println!("  {miss}");
+    }
+    let _ = writeln!(std::io::stderr(), "{report}");
+    // Floors at the figures BENCHMARKS.md records, so a change that makes extraction worse
+    // fails here. The goals (key events recall 0.9 at precision 0.8) are not all met
+    // yet; BENCHMARKS.md says by how much.
+    assert!(
+        events.recall() >= 0.8 && events.precision() >= 0.75,
+        "{report}"
+    );
+    assert!(
+        people.recall() == 1.0 && people.precision() == 1.0,
+        "{report}"
+    );
+    assert!(
+        todos.recall() >= 0.85 && todos.precision() >= 0.8,
+        "{report}"
+    );
+}
