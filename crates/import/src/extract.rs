@@ -16,12 +16,13 @@
 //!   sure" and the like becomes a draft action item, the message as its source.
 
 use crate::chat::{ChatMessage, ChatUser};
+use aho_corasick::AhoCorasick;
 use hindsight_core::{
     EventKind, EventSource, NewActionItem, NewTimelineEvent, Person, Severity,
     proposal::{NewProposal, Suggestion},
     text,
 };
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, sync::LazyLock};
 use url::Url;
 
 /// What the scribe's team configured for extraction.
@@ -322,25 +323,79 @@ fn normalise(text: &str) -> String {
         .join(" ")
 }
 
-/// Whether `text` holds `phrase` as a report: not inside quotes, not negated just before, and
-/// not "resolved to" in the sense of deciding.
-fn reports(text: &str, phrase: &str) -> bool {
-    let is_word = |c: char| c.is_alphanumeric();
-    text.match_indices(phrase).any(|(at, _)| {
-        let before = &text[..at];
-        let after = &text[at + phrase.len()..];
-        let starts_word = phrase.chars().next().is_some_and(is_word);
-        let ends_word = phrase.chars().next_back().is_some_and(is_word);
-        let bounded = (!starts_word || !before.chars().next_back().is_some_and(is_word))
-            && (!ends_word || !after.chars().next().is_some_and(is_word));
-        let quoted = matches!(before.chars().next_back(), Some('\'' | '"' | '`' | '“'));
-        let negated = before.split_whitespace().rev().take(2).any(|word| {
-            NEGATIONS.contains(&word.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
-        });
-        let decided = phrase == "resolved" && after.starts_with(" to ");
-        bounded && !quoted && !negated && !decided
-    })
+/// Whether `phrase`, found at `at` in `text`, is a report: not inside quotes, not negated just
+/// before, and not "resolved to" in the sense of deciding.
+fn reports(text: &str, phrase: &str, at: usize) -> bool {
+    let before = &text[..at];
+    let after = &text[at + phrase.len()..];
+    let quoted = matches!(before.chars().next_back(), Some('\'' | '"' | '`' | '“'));
+    let negated = before.split_whitespace().rev().take(2).any(|word| {
+        NEGATIONS.contains(&word.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
+    });
+    let decided = phrase == "resolved" && after.starts_with(" to ");
+    !quoted && !negated && !decided
 }
+
+/// A list of phrases found in one pass over a text: extraction reads every message of an
+/// export, so it cannot afford a scan per phrase.
+struct PhraseSet {
+    phrases: Vec<&'static str>,
+    automaton: Option<AhoCorasick>,
+}
+
+impl PhraseSet {
+    fn new(phrases: Vec<&'static str>) -> Self {
+        PhraseSet {
+            automaton: AhoCorasick::new(&phrases).ok(),
+            phrases,
+        }
+    }
+
+    /// Every (phrase index, byte offset) where a phrase occurs at word boundaries.
+    fn matches<'t>(&'t self, text: &'t str) -> impl Iterator<Item = (usize, usize)> + 't {
+        self.automaton
+            .iter()
+            .flat_map(move |automaton| automaton.find_overlapping_iter(text))
+            .filter(move |m| bounded(text, m.start(), m.end()))
+            .map(|m| (m.pattern().as_usize(), m.start()))
+    }
+
+    /// Whether any phrase occurs in `text` at word boundaries.
+    fn any(&self, text: &str) -> bool {
+        self.matches(text).next().is_some()
+    }
+
+    /// The phrase with the smallest index found in `text`, if any.
+    fn first(&self, text: &str) -> Option<&'static str> {
+        self.matches(text)
+            .map(|(i, _)| i)
+            .min()
+            .map(|i| self.phrases[i])
+    }
+}
+
+/// Whether `text[start..end]` stands on word boundaries: a phrase that begins (or ends) with a
+/// letter or digit must not be glued to another one.
+fn bounded(text: &str, start: usize, end: usize) -> bool {
+    let is_word = |c: char| c.is_alphanumeric();
+    let phrase = &text[start..end];
+    let starts_word = phrase.chars().next().is_some_and(is_word);
+    let ends_word = phrase.chars().next_back().is_some_and(is_word);
+    (!starts_word || !text[..start].chars().next_back().is_some_and(is_word))
+        && (!ends_word || !text[end..].chars().next().is_some_and(is_word))
+}
+
+/// The phrases of [`KIND_PHRASES`] in one set, with the kind of each, most specific first.
+static KINDS: LazyLock<(PhraseSet, Vec<EventKind>)> = LazyLock::new(|| {
+    let (kinds, phrases): (Vec<EventKind>, Vec<&'static str>) = KIND_PHRASES
+        .iter()
+        .flat_map(|(kind, phrases)| phrases.iter().map(move |p| (*kind, *p)))
+        .unzip();
+    (PhraseSet::new(phrases), kinds)
+});
+static NOT_REPORTS: LazyLock<PhraseSet> = LazyLock::new(|| PhraseSet::new(NOT_A_REPORT.to_vec()));
+static TODOS: LazyLock<PhraseSet> = LazyLock::new(|| PhraseSet::new(TODO_PHRASES.to_vec()));
+static NOT_TODOS: LazyLock<PhraseSet> = LazyLock::new(|| PhraseSet::new(NOT_A_TODO.to_vec()));
 
 /// Whether `phrase` occurs in `text` at word boundaries.
 fn says(text: &str, phrase: &str) -> bool {
@@ -370,15 +425,16 @@ fn severity_in(text: &str) -> Option<Severity> {
 /// The kind of event a message reports, and the phrase that says so; none for an intention, a
 /// request or a hypothesis.
 fn kind_of(text: &str) -> Option<(EventKind, &'static str)> {
-    if is_question(text) || NOT_A_REPORT.iter().any(|w| says(text, w)) {
+    if is_question(text) || NOT_REPORTS.any(text) {
         return None;
     }
-    KIND_PHRASES.iter().find_map(|(kind, phrases)| {
-        phrases
-            .iter()
-            .find(|p| reports(text, p))
-            .map(|p| (*kind, *p))
-    })
+    let (phrases, kinds) = &*KINDS;
+    phrases
+        .matches(text)
+        .filter(|(i, at)| reports(text, phrases.phrases[*i], *at))
+        .map(|(i, _)| i)
+        .min()
+        .map(|i| (kinds[i], phrases.phrases[i]))
 }
 
 /// Whether a message is about the post-mortem itself (its draft, its meeting) rather than the
@@ -535,7 +591,7 @@ fn permalink(message: &ChatMessage, rules: &ExtractionRules) -> Option<Url> {
 }
 
 fn todo(message: &ChatMessage, text: &str, author: Option<&str>) -> Option<NewProposal> {
-    if NOT_A_TODO.iter().any(|p| says(text, p)) {
+    if NOT_TODOS.any(text) {
         return None;
     }
     // A question is a to-do only when it asks someone to do something.
@@ -553,7 +609,7 @@ fn todo(message: &ChatMessage, text: &str, author: Option<&str>) -> Option<NewPr
     {
         return None;
     }
-    let phrase = TODO_PHRASES.iter().find(|p| says(text, p))?;
+    let phrase = TODOS.first(text)?;
     let title = todo_title(&message.text);
     let mut item = NewActionItem::new(&title).ok()?;
     let said_by = author.map(|a| format!(" by {a}")).unwrap_or_default();
