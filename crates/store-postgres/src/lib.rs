@@ -26,11 +26,11 @@ use chrono::{DateTime, Utc};
 use hindsight_core::{
     ActionId, ActionItem, EventId, Incident, IncidentKey, IncidentRecord, NewActionItem,
     NewIncident, NewTimelineEvent, Postmortem, Responders, Role, TimelineEvent,
-    proposal::{NewProposal, Proposal, ProposalId, ProposalStatus, Suggestion},
-    timeline::new_events_only,
+    proposal::{NewProposal, Proposal, ProposalId, ProposalStatus},
 };
 use hindsight_store::{
-    Delivery, DeliveryOutcome, Store, StoreError, StoreResult, Versioned, add_participants,
+    Delivery, DeliveryOutcome, Store, StoreError, StoreResult, Versioned,
+    steps::{self, WriteTx},
 };
 use postgres::{IsolationLevel, NoTls, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
@@ -384,25 +384,8 @@ impl Store for PostgresStore {
 
     fn import_record(&self, record: &IncidentRecord, now: DateTime<Utc>) -> StoreResult<Incident> {
         let now = instant(now);
-        let incident = &record.incident;
-        let new = NewIncident {
-            title: incident.title.clone(),
-            severity: incident.severity,
-            services: incident.services.clone(),
-            timezone: incident.timezone,
-            private: incident.private,
-            template: record.postmortem.template.clone(),
-        };
         self.write(|tx| {
-            let id = insert_incident(tx, &new, instant(incident.created_at))?;
-            write_responders(tx, id, &record.responders)?;
-            for event in &record.timeline {
-                insert_event(tx, id, event, instant(event.recorded_at))?;
-            }
-            insert_postmortem(tx, id, &record.postmortem, now)?;
-            for action in &record.actions {
-                insert_action(tx, id, action, instant(action.created_at))?;
-            }
+            let id = steps::import_record(&mut PgTx(tx), record, now)?;
             load_incident(tx, rows::incident_key(id)?)
         })
     }
@@ -473,13 +456,9 @@ impl Store for PostgresStore {
         key: IncidentKey,
         change: &mut dyn FnMut(&mut Responders),
     ) -> StoreResult<Responders> {
-        self.write(|tx| {
-            let id = lock_incident(tx, key)?;
-            let mut responders = load_responders(tx, id)?;
-            change(&mut responders);
-            write_responders(tx, id, &responders)?;
-            Ok(responders)
-        })
+        // The incident's row is locked first, so two writers replacing the list take turns
+        // instead of mixing their delete and insert.
+        self.write(|tx| steps::edit_responders(&mut PgTx(tx), key, change))
     }
 
     fn add_timeline_events(
@@ -493,16 +472,7 @@ impl Store for PostgresStore {
             // Locking the incident makes concurrent imports take turns, so each sees what the
             // one before it added and nothing is added twice.
             let id = lock_incident(tx, key)?;
-            let (events, _) = new_events_only(&load_timeline(tx, id)?, events.to_vec());
-            let mut stored = Vec::with_capacity(events.len());
-            for event in events {
-                stored.push(TimelineEvent {
-                    id: insert_event(tx, id, &event, now)?,
-                    event,
-                    recorded_at: now,
-                });
-            }
-            Ok(stored)
+            steps::add_events(&mut PgTx(tx), id, events.to_vec(), now)
         })
     }
 
@@ -774,51 +744,7 @@ impl Store for PostgresStore {
         now: DateTime<Utc>,
     ) -> StoreResult<Proposal> {
         let now = instant(now);
-        self.write(|tx| {
-            // Deciding takes turns per incident, so a proposal is never decided twice.
-            let id = lock_incident(tx, key)?;
-            let mut found = load_proposals(tx, id, Some(proposal))?
-                .pop()
-                .ok_or(StoreError::ProposalNotFound { key, id: proposal })?;
-            if found.status != ProposalStatus::Pending {
-                return Err(StoreError::AlreadyDecided {
-                    key,
-                    id: proposal,
-                    status: found.status,
-                });
-            }
-            if accept {
-                match &found.suggestion {
-                    Suggestion::Event { event } => {
-                        let (fresh, _) =
-                            new_events_only(&load_timeline(tx, id)?, vec![event.clone()]);
-                        for event in &fresh {
-                            insert_event(tx, id, event, now)?;
-                        }
-                    }
-                    Suggestion::Action { item } => {
-                        insert_action(tx, id, item, now)?;
-                    }
-                    Suggestion::Participant { person } => {
-                        let mut responders = load_responders(tx, id)?;
-                        if add_participants(&mut responders, std::slice::from_ref(person)) {
-                            write_responders(tx, id, &responders)?;
-                        }
-                    }
-                }
-            }
-            found.status = if accept {
-                ProposalStatus::Accepted
-            } else {
-                ProposalStatus::Rejected
-            };
-            tx.execute(
-                "UPDATE proposals SET status = $2, decided_at = $3 WHERE id = $1",
-                &[&proposal.0, &found.status.as_str(), &now],
-            )
-            .map_err(db)?;
-            Ok(found)
-        })
+        self.write(|tx| steps::decide_proposal(&mut PgTx(tx), key, proposal, accept, now))
     }
 
     fn apply_delivery(
@@ -827,68 +753,133 @@ impl Store for PostgresStore {
         now: DateTime<Utc>,
     ) -> StoreResult<DeliveryOutcome> {
         let now = instant(now);
-        self.write(|tx| {
-            // Deliveries about one tool incident take turns: the first opens the incident, the
-            // others find it, and a repeated delivery finds itself already applied.
-            tx.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-                &[&format!("{}:{}", delivery.source, delivery.external_id)],
+        self.write(|tx| steps::apply_delivery(&mut PgTx(tx), delivery, now))
+    }
+}
+
+/// The row-level operations of a write transaction, for the steps shared by every backend.
+struct PgTx<'a, 'b>(&'a mut Transaction<'b>);
+
+impl WriteTx for PgTx<'_, '_> {
+    fn incident_id(&mut self, key: IncidentKey, lock: bool) -> StoreResult<i64> {
+        if lock {
+            lock_incident(self.0, key)
+        } else {
+            incident_id(self.0, key)
+        }
+    }
+    fn insert_incident(
+        &mut self,
+        new: &NewIncident,
+        created_at: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        insert_incident(self.0, new, created_at)
+    }
+    fn insert_postmortem(
+        &mut self,
+        id: i64,
+        postmortem: &Postmortem,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        insert_postmortem(self.0, id, postmortem, now)
+    }
+    fn timeline(&mut self, id: i64) -> StoreResult<Vec<TimelineEvent>> {
+        load_timeline(self.0, id)
+    }
+    fn insert_event(
+        &mut self,
+        id: i64,
+        event: &NewTimelineEvent,
+        recorded_at: DateTime<Utc>,
+    ) -> StoreResult<EventId> {
+        insert_event(self.0, id, event, recorded_at)
+    }
+    fn insert_action(
+        &mut self,
+        id: i64,
+        item: &NewActionItem,
+        created_at: DateTime<Utc>,
+    ) -> StoreResult<ActionId> {
+        insert_action(self.0, id, item, created_at)
+    }
+    fn responders(&mut self, id: i64) -> StoreResult<Responders> {
+        load_responders(self.0, id)
+    }
+    fn write_responders(&mut self, id: i64, responders: &Responders) -> StoreResult<()> {
+        write_responders(self.0, id, responders)
+    }
+    fn proposal(&mut self, id: i64, proposal: ProposalId) -> StoreResult<Option<Proposal>> {
+        Ok(load_proposals(self.0, id, Some(proposal))?.pop())
+    }
+    fn set_proposal_status(
+        &mut self,
+        proposal: ProposalId,
+        status: ProposalStatus,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.0
+            .execute(
+                "UPDATE proposals SET status = $2, decided_at = $3 WHERE id = $1",
+                &[&proposal.0, &status.as_str(), &now],
             )
             .map_err(db)?;
-            let seen = tx
-                .query_opt(
-                    "SELECT incident_id FROM webhook_deliveries WHERE source = $1 AND delivery_id = $2",
-                    &[&delivery.source, &delivery.delivery_id],
-                )
-                .map_err(db)?;
-            if let Some(row) = seen {
-                return Ok(DeliveryOutcome {
-                    key: rows::incident_key(row.try_get(0).map_err(db)?)?,
-                    created: false,
-                    duplicate: true,
-                    events_added: 0,
-                });
-            }
-            let known = tx
-                .query_opt(
-                    "SELECT incident_id FROM external_incidents WHERE source = $1 AND external_id = $2",
-                    &[&delivery.source, &delivery.external_id],
-                )
-                .map_err(db)?;
-            let (id, created): (i64, bool) = match known {
-                Some(row) => (row.try_get(0).map_err(db)?, false),
-                None => {
-                    let id = insert_incident(tx, &delivery.new_incident, now)?;
-                    insert_postmortem(tx, id, &Postmortem::new(&delivery.new_incident.template), now)?;
-                    tx.execute(
-                        "INSERT INTO external_incidents (source, external_id, incident_id) VALUES ($1, $2, $3)",
-                        &[&delivery.source, &delivery.external_id, &id],
-                    )
-                    .map_err(db)?;
-                    (id, true)
-                }
-            };
-            let (fresh, _) = new_events_only(&load_timeline(tx, id)?, delivery.events.clone());
-            for event in &fresh {
-                insert_event(tx, id, event, now)?;
-            }
-            let mut responders = load_responders(tx, id)?;
-            if add_participants(&mut responders, &delivery.participants) {
-                write_responders(tx, id, &responders)?;
-            }
-            tx.execute(
+        Ok(())
+    }
+    fn lock_external(&mut self, source: &str, external_id: &str) -> StoreResult<()> {
+        // Deliveries about one tool incident take turns: the first opens the incident, the
+        // others find it, and a repeated delivery finds itself already applied.
+        self.0
+            .execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                &[&format!("{source}:{external_id}")],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+    fn delivery(&mut self, source: &str, delivery_id: &str) -> StoreResult<Option<i64>> {
+        self.0
+            .query_opt(
+                "SELECT incident_id FROM webhook_deliveries WHERE source = $1 AND delivery_id = $2",
+                &[&source, &delivery_id],
+            )
+            .map_err(db)?
+            .map(|row| row.try_get(0).map_err(db))
+            .transpose()
+    }
+    fn external_incident(&mut self, source: &str, external_id: &str) -> StoreResult<Option<i64>> {
+        self.0
+            .query_opt(
+                "SELECT incident_id FROM external_incidents WHERE source = $1 AND external_id = $2",
+                &[&source, &external_id],
+            )
+            .map_err(db)?
+            .map(|row| row.try_get(0).map_err(db))
+            .transpose()
+    }
+    fn link_external(&mut self, source: &str, external_id: &str, id: i64) -> StoreResult<()> {
+        self.0
+            .execute(
+                "INSERT INTO external_incidents (source, external_id, incident_id) VALUES ($1, $2, $3)",
+                &[&source, &external_id, &id],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+    fn record_delivery(
+        &mut self,
+        source: &str,
+        delivery_id: &str,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.0
+            .execute(
                 "INSERT INTO webhook_deliveries (source, delivery_id, incident_id, received_at)
                  VALUES ($1, $2, $3, $4)",
-                &[&delivery.source, &delivery.delivery_id, &id, &now],
+                &[&source, &delivery_id, &id, &now],
             )
             .map_err(db)?;
-            Ok(DeliveryOutcome {
-                key: rows::incident_key(id)?,
-                created,
-                duplicate: false,
-                events_added: fresh.len(),
-            })
-        })
+        Ok(())
     }
 }
 

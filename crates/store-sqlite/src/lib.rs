@@ -12,11 +12,11 @@ use chrono::{DateTime, SubsecRound, Utc};
 use hindsight_core::{
     ActionId, ActionItem, EventId, Incident, IncidentKey, IncidentRecord, NewActionItem,
     NewIncident, NewTimelineEvent, Postmortem, Responders, Role, TimelineEvent,
-    proposal::{NewProposal, Proposal, ProposalId, ProposalStatus, Suggestion},
-    timeline::new_events_only,
+    proposal::{NewProposal, Proposal, ProposalId, ProposalStatus},
 };
 use hindsight_store::{
-    Delivery, DeliveryOutcome, Store, StoreError, StoreResult, Versioned, add_participants,
+    Delivery, DeliveryOutcome, Store, StoreError, StoreResult, Versioned,
+    steps::{self, WriteTx, key_of},
 };
 use r2d2_sqlite::{
     SqliteConnectionManager,
@@ -272,10 +272,6 @@ fn insert_incident(
     Ok(id)
 }
 
-fn key_of(id: i64) -> StoreResult<IncidentKey> {
-    IncidentKey::from_number(id as u64).map_err(|e| StoreError::corrupt("incident id", e))
-}
-
 fn write_responders(conn: &Connection, id: i64, responders: &Responders) -> StoreResult<()> {
     conn.execute("DELETE FROM responders WHERE incident_id = ?1", [id])
         .map_err(db)?;
@@ -373,25 +369,8 @@ impl Store for SqliteStore {
 
     fn import_record(&self, record: &IncidentRecord, now: DateTime<Utc>) -> StoreResult<Incident> {
         let now = now.trunc_subsecs(6);
-        let incident = &record.incident;
-        let new = NewIncident {
-            title: incident.title.clone(),
-            severity: incident.severity,
-            services: incident.services.clone(),
-            timezone: incident.timezone,
-            private: incident.private,
-            template: record.postmortem.template.clone(),
-        };
         self.write(|tx| {
-            let id = insert_incident(tx, &new, incident.created_at.trunc_subsecs(6))?;
-            write_responders(tx, id, &record.responders)?;
-            for event in &record.timeline {
-                insert_event(tx, id, event, event.recorded_at.trunc_subsecs(6))?;
-            }
-            insert_postmortem(tx, id, &record.postmortem, 1, now)?;
-            for action in &record.actions {
-                insert_action(tx, id, action, action.created_at.trunc_subsecs(6))?;
-            }
+            let id = steps::import_record(&mut SqliteTx(tx), record, now)?;
             load_incident(tx, key_of(id)?)
         })
     }
@@ -462,13 +441,7 @@ impl Store for SqliteStore {
         key: IncidentKey,
         change: &mut dyn FnMut(&mut Responders),
     ) -> StoreResult<Responders> {
-        self.write(|tx| {
-            let id = incident_id(tx, key)?;
-            let mut responders = load_responders(tx, id)?;
-            change(&mut responders);
-            write_responders(tx, id, &responders)?;
-            Ok(responders)
-        })
+        self.write(|tx| steps::edit_responders(&mut SqliteTx(tx), key, change))
     }
 
     fn add_timeline_events(
@@ -478,19 +451,10 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<TimelineEvent>> {
         let now = now.trunc_subsecs(6);
+        // The write lock is already held, so no other import can slip in between.
         self.write(|tx| {
             let id = incident_id(tx, key)?;
-            // The write lock is already held, so no other import can slip in between.
-            let (events, _) = new_events_only(&load_timeline(tx, id)?, events.to_vec());
-            let mut stored = Vec::with_capacity(events.len());
-            for event in events {
-                stored.push(TimelineEvent {
-                    id: insert_event(tx, id, &event, now)?,
-                    event,
-                    recorded_at: now,
-                });
-            }
-            Ok(stored)
+            steps::add_events(&mut SqliteTx(tx), id, events.to_vec(), now)
         })
     }
 
@@ -754,50 +718,7 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
     ) -> StoreResult<Proposal> {
         let now = now.trunc_subsecs(6);
-        self.write(|tx| {
-            let id = incident_id(tx, key)?;
-            let mut found = load_proposals(tx, id, Some(proposal))?
-                .pop()
-                .ok_or(StoreError::ProposalNotFound { key, id: proposal })?;
-            if found.status != ProposalStatus::Pending {
-                return Err(StoreError::AlreadyDecided {
-                    key,
-                    id: proposal,
-                    status: found.status,
-                });
-            }
-            if accept {
-                match &found.suggestion {
-                    Suggestion::Event { event } => {
-                        let (fresh, _) =
-                            new_events_only(&load_timeline(tx, id)?, vec![event.clone()]);
-                        for event in &fresh {
-                            insert_event(tx, id, event, now)?;
-                        }
-                    }
-                    Suggestion::Action { item } => {
-                        insert_action(tx, id, item, now)?;
-                    }
-                    Suggestion::Participant { person } => {
-                        let mut responders = load_responders(tx, id)?;
-                        if add_participants(&mut responders, std::slice::from_ref(person)) {
-                            write_responders(tx, id, &responders)?;
-                        }
-                    }
-                }
-            }
-            found.status = if accept {
-                ProposalStatus::Accepted
-            } else {
-                ProposalStatus::Rejected
-            };
-            tx.execute(
-                "UPDATE proposals SET status = ?2, decided_at = ?3 WHERE id = ?1",
-                params![proposal.0, found.status.as_str(), to_micros(now)],
-            )
-            .map_err(db)?;
-            Ok(found)
-        })
+        self.write(|tx| steps::decide_proposal(&mut SqliteTx(tx), key, proposal, accept, now))
     }
 
     fn apply_delivery(
@@ -808,65 +729,123 @@ impl Store for SqliteStore {
         let now = now.trunc_subsecs(6);
         // The write lock is taken up front, so two deliveries of one new incident cannot both
         // open it, and a delivery cannot be applied twice.
-        self.write(|tx| {
-            let known: Option<i64> = tx
-                .query_row(
-                    "SELECT incident_id FROM external_incidents WHERE source = ?1 AND external_id = ?2",
-                    params![delivery.source, delivery.external_id],
-                    |row| row.get(0),
-                )
-                .optional()
-                .map_err(db)?;
-            let seen: Option<i64> = tx
-                .query_row(
-                    "SELECT incident_id FROM webhook_deliveries WHERE source = ?1 AND delivery_id = ?2",
-                    params![delivery.source, delivery.delivery_id],
-                    |row| row.get(0),
-                )
-                .optional()
-                .map_err(db)?;
-            if let Some(id) = seen {
-                return Ok(DeliveryOutcome {
-                    key: key_of(id)?,
-                    created: false,
-                    duplicate: true,
-                    events_added: 0,
-                });
-            }
-            let (id, created) = match known {
-                Some(id) => (id, false),
-                None => {
-                    let id = insert_incident(tx, &delivery.new_incident, now)?;
-                    insert_postmortem(tx, id, &Postmortem::new(&delivery.new_incident.template), 1, now)?;
-                    tx.execute(
-                        "INSERT INTO external_incidents (source, external_id, incident_id) VALUES (?1, ?2, ?3)",
-                        params![delivery.source, delivery.external_id, id],
-                    )
-                    .map_err(db)?;
-                    (id, true)
-                }
-            };
-            let (fresh, _) = new_events_only(&load_timeline(tx, id)?, delivery.events.clone());
-            for event in &fresh {
-                insert_event(tx, id, event, now)?;
-            }
-            let mut responders = load_responders(tx, id)?;
-            if add_participants(&mut responders, &delivery.participants) {
-                write_responders(tx, id, &responders)?;
-            }
-            tx.execute(
-                "INSERT INTO webhook_deliveries (source, delivery_id, incident_id, received_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![delivery.source, delivery.delivery_id, id, to_micros(now)],
+        self.write(|tx| steps::apply_delivery(&mut SqliteTx(tx), delivery, now))
+    }
+}
+
+/// The row-level operations of a write transaction, for the steps shared by every backend.
+/// SQLite transactions here are `BEGIN IMMEDIATE`: they exclude every other writer, so no row
+/// needs locking.
+struct SqliteTx<'t>(&'t Connection);
+
+impl WriteTx for SqliteTx<'_> {
+    fn incident_id(&mut self, key: IncidentKey, _lock: bool) -> StoreResult<i64> {
+        incident_id(self.0, key)
+    }
+    fn insert_incident(
+        &mut self,
+        new: &NewIncident,
+        created_at: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        insert_incident(self.0, new, created_at)
+    }
+    fn insert_postmortem(
+        &mut self,
+        id: i64,
+        postmortem: &Postmortem,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        insert_postmortem(self.0, id, postmortem, 1, now)
+    }
+    fn timeline(&mut self, id: i64) -> StoreResult<Vec<TimelineEvent>> {
+        load_timeline(self.0, id)
+    }
+    fn insert_event(
+        &mut self,
+        id: i64,
+        event: &NewTimelineEvent,
+        recorded_at: DateTime<Utc>,
+    ) -> StoreResult<EventId> {
+        insert_event(self.0, id, event, recorded_at)
+    }
+    fn insert_action(
+        &mut self,
+        id: i64,
+        item: &NewActionItem,
+        created_at: DateTime<Utc>,
+    ) -> StoreResult<ActionId> {
+        insert_action(self.0, id, item, created_at)
+    }
+    fn responders(&mut self, id: i64) -> StoreResult<Responders> {
+        load_responders(self.0, id)
+    }
+    fn write_responders(&mut self, id: i64, responders: &Responders) -> StoreResult<()> {
+        write_responders(self.0, id, responders)
+    }
+    fn proposal(&mut self, id: i64, proposal: ProposalId) -> StoreResult<Option<Proposal>> {
+        Ok(load_proposals(self.0, id, Some(proposal))?.pop())
+    }
+    fn set_proposal_status(
+        &mut self,
+        proposal: ProposalId,
+        status: ProposalStatus,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.0
+            .execute(
+                "UPDATE proposals SET status = ?2, decided_at = ?3 WHERE id = ?1",
+                params![proposal.0, status.as_str(), to_micros(now)],
             )
             .map_err(db)?;
-            Ok(DeliveryOutcome {
-                key: key_of(id)?,
-                created,
-                duplicate: false,
-                events_added: fresh.len(),
-            })
-        })
+        Ok(())
+    }
+    fn lock_external(&mut self, _source: &str, _external_id: &str) -> StoreResult<()> {
+        Ok(())
+    }
+    fn delivery(&mut self, source: &str, delivery_id: &str) -> StoreResult<Option<i64>> {
+        self.0
+            .query_row(
+                "SELECT incident_id FROM webhook_deliveries WHERE source = ?1 AND delivery_id = ?2",
+                params![source, delivery_id],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(db)
+    }
+    fn external_incident(&mut self, source: &str, external_id: &str) -> StoreResult<Option<i64>> {
+        self.0
+            .query_row(
+                "SELECT incident_id FROM external_incidents WHERE source = ?1 AND external_id = ?2",
+                params![source, external_id],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(db)
+    }
+    fn link_external(&mut self, source: &str, external_id: &str, id: i64) -> StoreResult<()> {
+        self.0
+            .execute(
+                "INSERT INTO external_incidents (source, external_id, incident_id) VALUES (?1, ?2, ?3)",
+                params![source, external_id, id],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+    fn record_delivery(
+        &mut self,
+        source: &str,
+        delivery_id: &str,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.0
+            .execute(
+                "INSERT INTO webhook_deliveries (source, delivery_id, incident_id, received_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![source, delivery_id, id, to_micros(now)],
+            )
+            .map_err(db)?;
+        Ok(())
     }
 }
 

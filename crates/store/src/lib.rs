@@ -5,6 +5,7 @@
 //! `hindsight-store-postgres`), know SQL so nothing else has to, and pass [`contract`] unchanged.
 
 pub mod contract;
+pub mod steps;
 
 use chrono::{DateTime, Utc};
 use hindsight_core::{
