@@ -67,13 +67,12 @@ fn set(values: &Value) -> BTreeSet<String> {
         .collect()
 }
 
-#[test]
-fn extraction_finds_the_labelled_key_events_participants_and_todos() {
-    let labels: Value = serde_json::from_str(
-        &std::fs::read_to_string(format!("{DATA}/extraction-labels.json")).unwrap(),
-    )
-    .unwrap();
-    let export = std::path::PathBuf::from(format!("{DATA}/extraction-export"));
+/// Precision and recall of the three categories on one labelled export, and the report.
+fn measure(export: &str, labels: &str) -> (Score, Score, Score, String) {
+    let labels: Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{DATA}/{labels}")).unwrap())
+            .unwrap();
+    let export = std::path::PathBuf::from(format!("{DATA}/{export}"));
     let users: Value =
         serde_json::from_str(&std::fs::read_to_string(export.join("users.json")).unwrap()).unwrap();
     // Labels name people by real name; proposals by the name the chat shows. Both go to ids.
@@ -192,7 +191,8 @@ fn extraction_finds_the_labelled_key_events_participants_and_todos() {
         }
     }
     let report = format!(
-        "extraction on {} labelled channels:\n  {}\n  {}\n  {}\n  kind right for {kinds_right} of {kinds_checked} key events found",
+        "extraction on {} ({} labelled channels):\n  {}\n  {}\n  {}\n  kind right for {kinds_right} of {kinds_checked} key events found",
+        export.file_name().unwrap().to_string_lossy(),
         labels["channels"].as_object().unwrap().len(),
         events.line("key events"),
         people.line("participants"),
@@ -203,6 +203,13 @@ fn extraction_finds_the_labelled_key_events_participants_and_todos() {
         println!("  {miss}");
     }
     let _ = writeln!(std::io::stderr(), "{report}");
+    (events, people, todos, report)
+}
+
+/// The development set: the rules were written while reading it, so its figures are a ceiling.
+#[test]
+fn extraction_finds_the_labelled_key_events_participants_and_todos() {
+    let (events, people, todos, report) = measure("extraction-export", "extraction-labels.json");
     // Floors at the figures BENCHMARKS.md records, so a change that makes extraction worse
     // fails here. The goals (key events recall 0.9 at precision 0.8) are not all met
     // yet; BENCHMARKS.md says by how much.
@@ -216,6 +223,21 @@ fn extraction_finds_the_labelled_key_events_participants_and_todos() {
     );
     assert!(
         todos.recall() >= 0.85 && todos.precision() >= 0.8,
+        "{report}"
+    );
+}
+
+/// The held-out set, written and labelled after the rules, never tuned on: the honest figures.
+/// They are printed, not held to a goal, so that nobody tunes the rules to this set.
+#[test]
+fn extraction_on_the_held_out_channels_is_measured() {
+    let (_, people, _, report) = measure(
+        "extraction-holdout-export",
+        "extraction-holdout-labels.json",
+    );
+    // Participants are a matter of reading the export right, not of judgement.
+    assert!(
+        people.recall() == 1.0 && people.precision() == 1.0,
         "{report}"
     );
 }
