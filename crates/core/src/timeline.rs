@@ -84,17 +84,25 @@ pub enum EventError {
     EvidenceScheme(String),
     #[error("{0} is outside the years 1900 to 9999")]
     OutOfRange(DateTime<Utc>),
+    #[error(
+        "{0} is a leap second (:60), which cannot be stored or shown in every timezone: use :59"
+    )]
+    LeapSecond(DateTime<Utc>),
 }
 
 /// The instants hindsight accepts: years 1900 to 9999 in UTC, so every instant can be shown in
 /// any timezone and written as RFC 3339.
 pub fn check_instant(at: DateTime<Utc>) -> Result<DateTime<Utc>, EventError> {
-    use chrono::Datelike;
-    if (1900..=9999).contains(&at.year()) {
-        Ok(at)
-    } else {
-        Err(EventError::OutOfRange(at))
+    use chrono::{Datelike, Timelike};
+    if !(1900..=9999).contains(&at.year()) {
+        return Err(EventError::OutOfRange(at));
     }
+    // chrono keeps a leap second as a nanosecond count past one second; written back it reads
+    // as another instant, so it would not survive an export.
+    if at.nanosecond() >= 1_000_000_000 {
+        return Err(EventError::LeapSecond(at));
+    }
+    Ok(at)
 }
 
 /// An event to add to a timeline, already checked. Read from JSON, it goes through the same
@@ -365,6 +373,16 @@ mod tests {
         )
         .unwrap();
         assert_eq!(declared.severity(), sev);
+    }
+
+    #[test]
+    fn a_leap_second_is_refused_because_it_does_not_read_back() {
+        let leap = DateTime::parse_from_rfc3339("2016-12-31T23:59:60.5Z")
+            .unwrap()
+            .to_utc();
+        let err =
+            NewTimelineEvent::new(leap, EventKind::Note, "x", EventSource::Typed).unwrap_err();
+        assert!(matches!(err, EventError::LeapSecond(_)), "{err}");
     }
 
     #[test]

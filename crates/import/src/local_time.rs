@@ -25,6 +25,8 @@ pub enum TimeError {
     },
     #[error("`{0}` is outside the years 1900 to 9999")]
     OutOfRange(String),
+    #[error("`{0}` is a leap second (:60), which hindsight cannot store: use :59")]
+    LeapSecond(String),
 }
 
 const LOCAL_FORMATS: &[&str] = &[
@@ -38,7 +40,12 @@ const LOCAL_FORMATS: &[&str] = &[
 pub fn parse_instant(text: &str, tz: Tz) -> Result<DateTime<Utc>, TimeError> {
     let text = text.trim();
     let at = parse_unchecked(text, tz)?;
-    hindsight_core::timeline::check_instant(at).map_err(|_| TimeError::OutOfRange(text.to_owned()))
+    hindsight_core::timeline::check_instant(at).map_err(|e| match e {
+        hindsight_core::timeline::EventError::LeapSecond(_) => {
+            TimeError::LeapSecond(text.to_owned())
+        }
+        _ => TimeError::OutOfRange(text.to_owned()),
+    })
 }
 
 fn parse_unchecked(text: &str, tz: Tz) -> Result<DateTime<Utc>, TimeError> {
@@ -141,6 +148,16 @@ mod tests {
             );
         }
         assert!(parse_instant("9999-12-31T23:00:00Z", chrono_tz::Pacific::Kiritimati).is_ok());
+    }
+
+    /// Found by the `local_time` fuzz target: a leap second was accepted, then read back as
+    /// another instant once written as RFC 3339.
+    #[test]
+    fn a_leap_second_is_refused_instead_of_reading_back_as_another_instant() {
+        for text in ["1900-12-31T23:59:60.99999998", "2016-12-31T23:59:60Z"] {
+            let err = parse_instant(text, Paris).unwrap_err().to_string();
+            assert!(err.contains("is a leap second"), "{text}: {err}");
+        }
     }
 
     #[test]
