@@ -52,6 +52,11 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
     (
         EventKind::Resolved,
         &[
+            "incident closed",
+            "closing out",
+            "we're resolved",
+            "declaring resolved",
+            "all green",
             "resolved",
             "resolving",
             "all clear",
@@ -65,6 +70,15 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
     (
         EventKind::Mitigated,
         &[
+            "caught up",
+            "backlog cleared",
+            "backlog is cleared",
+            "lag is back",
+            "under control",
+            "working again",
+            "fix is working",
+            "is back up",
+            "are back up",
             "mitigated",
             "back to normal",
             "back to baseline",
@@ -82,6 +96,11 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
     (
         EventKind::StatusPageUpdated,
         &[
+            "status page:",
+            "statuspage:",
+            "published to the status page",
+            "published on the status page",
+            "status page is live",
             "updated the status page",
             "status page updated",
             "status page is updated",
@@ -95,6 +114,16 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
     (
         EventKind::SeverityChanged,
         &[
+            "raising to severity",
+            "upgrading to severity",
+            "downgrading to severity",
+            "now severity",
+            "moving to sev",
+            "moving to severity",
+            "lowering severity",
+            "raising severity",
+            "raised severity",
+            "lowered severity",
             "raising to sev",
             "raised to sev",
             "upgrading to sev",
@@ -112,6 +141,11 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
     (
         EventKind::Declared,
         &[
+            "major incident declared",
+            "declaring a major incident",
+            "incident declared",
+            "raising an incident",
+            "opening a sev",
             "declaring",
             "declared an incident",
             "declaring an incident",
@@ -126,6 +160,12 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
     (
         EventKind::Acknowledged,
         &[
+            "acking",
+            "ack'ing",
+            "acknowledging",
+            "i have it",
+            "i've got it",
+            "taking this one",
             "acked",
             "acknowledged",
             "ack'd",
@@ -139,6 +179,9 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
     (
         EventKind::Paged,
         &[
+            "paged out",
+            "page out",
+            "paging in",
             "paged",
             "paging",
             "escalated to",
@@ -150,6 +193,22 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
     (
         EventKind::Detected,
         &[
+            "triggered:",
+            "[triggered]",
+            "[alerting]",
+            "alert:",
+            "monitor triggered",
+            "alert created",
+            "[critical]",
+            "went down",
+            "cannot log in",
+            "can't log in",
+            "customers calling",
+            "calls from customers",
+            "users can't",
+            "users cannot",
+            "customers can't",
+            "customers cannot",
             "alert fired",
             "alerts fired",
             "alert firing",
@@ -184,6 +243,23 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
     (
         EventKind::Action,
         &[
+            "kubectl",
+            "helm rollback",
+            "helm upgrade",
+            "sync succeeded",
+            "synced",
+            "deployment succeeded",
+            "deploy succeeded",
+            "rolled out",
+            "restart complete",
+            "scaled to",
+            "flipped the flag",
+            "flipped the switch",
+            "kill switch",
+            "toggled",
+            "applied the fix",
+            "reissued",
+            "renewed",
             "deployed",
             "deploy started",
             "deploy finished",
@@ -214,6 +290,10 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
     (
         EventKind::Communication,
         &[
+            "sent to customers",
+            "customer email sent",
+            "informed",
+            "briefed",
             "emailed",
             "sent the email",
             "sent a summary",
@@ -275,6 +355,22 @@ const NEGATIONS: &[&str] = &[
 ];
 
 const TODO_PHRASES: &[&str] = &[
+    "action:",
+    "action -",
+    "ai -",
+    "follow-up ticket",
+    "needs a ticket",
+    "raise a ticket",
+    "create a ticket",
+    "we must",
+    "going forward",
+    "in future",
+    "in the future",
+    "add an alert",
+    "add a check",
+    "add monitoring",
+    "make sure we",
+    "have to make sure",
     "todo",
     "to-do",
     "to do:",
@@ -414,7 +510,9 @@ fn says(text: &str, phrase: &str) -> bool {
 fn severity_in(text: &str) -> Option<Severity> {
     let lower = text.to_lowercase();
     lower.match_indices("sev").find_map(|(at, _)| {
-        let rest = lower[at + 3..].trim_start_matches(['-', ' ', '_']);
+        let rest = lower[at + 3..]
+            .trim_start_matches("erity")
+            .trim_start_matches(['-', ' ', '_', '*']);
         rest.chars()
             .next()
             .and_then(|c| c.to_digit(10))
