@@ -75,25 +75,51 @@ impl Hindsight {
     }
 
     /// Accepts or rejects proposals: the ones named, or every pending one when `ids` is empty.
-    /// Returns those decided.
+    /// Every id is checked before any is decided, so a wrong id decides nothing. Returns those
+    /// decided.
     pub fn decide_proposals(
         &self,
         key: IncidentKey,
         ids: &[ProposalId],
         accept: bool,
     ) -> AppResult<Vec<Proposal>> {
-        let ids: Vec<ProposalId> = if ids.is_empty() {
-            self.proposals(key)?
-                .into_iter()
-                .filter(|p| p.status == ProposalStatus::Pending)
-                .map(|p| p.id)
-                .collect()
-        } else {
-            ids.to_vec()
-        };
-        let mut decided = Vec::with_capacity(ids.len());
+        let all = self.proposals(key)?;
+        let mut chosen: Vec<ProposalId> = Vec::new();
+        if ids.is_empty() {
+            chosen.extend(
+                all.iter()
+                    .filter(|p| p.status == ProposalStatus::Pending)
+                    .map(|p| p.id),
+            );
+        }
         for id in ids {
-            decided.push(self.store().decide_proposal(key, id, accept, self.now())?);
+            let proposal = all
+                .iter()
+                .find(|p| p.id == *id)
+                .ok_or(hindsight_store::StoreError::ProposalNotFound { key, id: *id })?;
+            if proposal.status != ProposalStatus::Pending {
+                return Err(hindsight_store::StoreError::AlreadyDecided {
+                    key,
+                    id: *id,
+                    status: proposal.status,
+                }
+                .into());
+            }
+            if !chosen.contains(id) {
+                chosen.push(*id);
+            }
+        }
+        let mut decided = Vec::with_capacity(chosen.len());
+        let mut failure = None;
+        for id in chosen {
+            match self.store().decide_proposal(key, id, accept, self.now()) {
+                Ok(proposal) => decided.push(proposal),
+                // Someone else decided it meanwhile: stop, but keep what was decided.
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
         }
         if !decided.is_empty() {
             let verb = if accept { "accepted" } else { "rejected" };
@@ -102,7 +128,10 @@ impl Hindsight {
                 self.after_timeline_change(key)?;
             }
         }
-        Ok(decided)
+        match failure {
+            Some(e) => Err(e.into()),
+            None => Ok(decided),
+        }
     }
 
     /// Applies a webhook delivery to its incident, opening it when the tool's incident is new.

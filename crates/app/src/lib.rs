@@ -513,16 +513,21 @@ impl Hindsight {
     }
 
     /// Stores a post-mortem from the JSON document format as a new incident, all or nothing.
+    ///
+    /// It starts its review again as a draft: a status reached elsewhere passed gates this
+    /// instance did not check.
     pub fn import_document(&self, text: &str, file: &str) -> AppResult<Incident> {
         let document =
             PostmortemDocument::from_json(text).map_err(|e| AppError::invalid(file, e))?;
-        let record = document.into_record(1);
+        let mut record = document.into_record(1);
+        record.postmortem.status = PostmortemStatus::Draft;
         self.template(&record.postmortem.template)?;
         let incident = self.store.import_record(&record, self.now())?;
         self.revise(
             incident.key,
             &format!("imported from {file} (was {})", record.incident.key),
         )?;
+        self.after_timeline_change(incident.key)?;
         Ok(incident)
     }
 

@@ -1504,3 +1504,74 @@ fn a_webhook_body_that_is_not_json_names_the_line_and_column() {
         run.stderr
     );
 }
+
+/// Found in review: accepting `1 2 999 3` accepted 1 and 2, then failed on 999.
+#[test]
+fn a_wrong_proposal_id_decides_nothing() {
+    let h = Hindsight::new();
+    let key = h.new_incident("x", "SEV-3", "UTC");
+    h.run(&[
+        "import",
+        "slack",
+        EXTRACTION_EXPORT,
+        "--incident",
+        &key,
+        "--channel",
+        "inc-2077-search-stale",
+        "--permalink-base",
+        "https://acme.slack.com/archives",
+    ])
+    .ok();
+    let run = h
+        .run(&["proposals", "accept", &key, "1", "2", "999"])
+        .failed();
+    assert!(run.stderr.contains("has no proposal 999"), "{}", run.stderr);
+    assert_eq!(
+        h.run(&["timeline", "list", &key, "--json"])
+            .ok()
+            .stdout
+            .trim(),
+        "[]",
+        "nothing accepted"
+    );
+    h.run(&["proposals", "accept", &key, "1", "1"]).ok();
+    let timeline: Value =
+        serde_json::from_str(&h.run(&["timeline", "list", &key, "--json"]).ok().stdout).unwrap();
+    // Found in review: a base without a trailing slash lost its last segment.
+    assert!(
+        timeline[0]["evidence"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("https://acme.slack.com/archives/C"),
+        "{timeline}"
+    );
+    assert!(
+        h.run(&["history", &key])
+            .ok()
+            .stdout
+            .contains("accepted 1 proposals")
+    );
+}
+
+/// Found in review: a document claiming "closed" was imported closed, past every gate.
+#[test]
+fn an_imported_postmortem_starts_its_review_again_as_a_draft() {
+    let h = Hindsight::new();
+    h.run(&["demo"]).ok();
+    let json = h
+        .run(&["postmortem", "render", "INC-1", "--format", "json"])
+        .ok()
+        .stdout;
+    let file = h.write(
+        "closed.json",
+        &json.replacen("\"status\": \"draft\"", "\"status\": \"closed\"", 1),
+    );
+    let key = h
+        .run(&["postmortem", "import", &file])
+        .ok()
+        .stdout
+        .trim()
+        .to_owned();
+    let show = h.run(&["incident", "show", &key]).ok().stdout;
+    assert!(show.contains("post-mortem       draft"), "{show}");
+}

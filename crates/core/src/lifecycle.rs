@@ -42,7 +42,9 @@ pub fn gate(from: PostmortemStatus, to: PostmortemStatus) -> Result<Gate, NotAMo
                         n.as_str().replace('_', " ")
                     )
                 })
-                .unwrap_or_else(|| "it is already closed".to_owned());
+                .unwrap_or_else(|| {
+                    "a closed post-mortem can only be reopened as published".to_owned()
+                });
             return Err(NotAMove {
                 from,
                 to,

@@ -49,6 +49,13 @@ pub struct Postmortem {
     pub checklists: Vec<ChecklistItem>,
 }
 
+impl PostmortemStatus {
+    /// Whether the review is over: published or closed.
+    pub fn is_finished(self) -> bool {
+        matches!(self, PostmortemStatus::Published | PostmortemStatus::Closed)
+    }
+}
+
 impl Postmortem {
     /// An empty draft from `template`.
     pub fn new(template: &str) -> Self {

@@ -355,22 +355,6 @@ const NEGATIONS: &[&str] = &[
 ];
 
 const TODO_PHRASES: &[&str] = &[
-    "action:",
-    "action -",
-    "ai -",
-    "follow-up ticket",
-    "needs a ticket",
-    "raise a ticket",
-    "create a ticket",
-    "we must",
-    "going forward",
-    "in future",
-    "in the future",
-    "add an alert",
-    "add a check",
-    "add monitoring",
-    "make sure we",
-    "have to make sure",
     "todo",
     "to-do",
     "to do:",
@@ -394,6 +378,22 @@ const TODO_PHRASES: &[&str] = &[
     "next time we",
     "post-mortem item",
     "postmortem item",
+    "action:",
+    "action -",
+    "ai -",
+    "follow-up ticket",
+    "needs a ticket",
+    "raise a ticket",
+    "create a ticket",
+    "we must",
+    "going forward",
+    "in future",
+    "in the future",
+    "add an alert",
+    "add a check",
+    "add monitoring",
+    "make sure we",
+    "have to make sure",
 ];
 
 /// Phrases that look like a to-do but are not one: an expectation ("we should be good now"),
@@ -506,18 +506,40 @@ fn says(text: &str, phrase: &str) -> bool {
     })
 }
 
-/// The first `SEV-n` a text names.
-fn severity_in(text: &str) -> Option<Severity> {
+/// Every `SEV-n` (or `severity n`) a text names, in order.
+fn severities_in(text: &str) -> Vec<Severity> {
     let lower = text.to_lowercase();
-    lower.match_indices("sev").find_map(|(at, _)| {
-        let rest = lower[at + 3..]
-            .trim_start_matches("erity")
-            .trim_start_matches(['-', ' ', '_', '*']);
-        rest.chars()
-            .next()
-            .and_then(|c| c.to_digit(10))
-            .and_then(|d| Severity::from_level(d as u8).ok())
-    })
+    lower
+        .match_indices("sev")
+        .filter_map(|(at, _)| level_at(&lower[at + 3..]))
+        .collect()
+}
+
+/// The level at the start of what follows "sev": `-1`, ` 2`, `erity 3`.
+fn level_at(rest: &str) -> Option<Severity> {
+    rest.trim_start_matches("erity")
+        .trim_start_matches(['-', ' ', '_', '*'])
+        .chars()
+        .next()
+        .and_then(|c| c.to_digit(10))
+        .and_then(|d| Severity::from_level(d as u8).ok())
+}
+
+/// The severity a message moves to or declares, given the phrase that said so: "raising to
+/// SEV-1" names it right after the phrase; otherwise the last level named after the phrase
+/// ("downgraded SEV-1 → SEV-3", "declaring, it was sev 4 … this is SEV-2"), else the last one.
+fn severity_for(text: &str, phrase: &str) -> Option<Severity> {
+    let lower = text.to_lowercase();
+    let after = lower.find(phrase).map(|at| &lower[at + phrase.len()..]);
+    if let Some(after) = after
+        && (phrase.ends_with("sev") || phrase.ends_with("severity"))
+        && let Some(level) = level_at(after.trim_start_matches("erity"))
+    {
+        return Some(level);
+    }
+    after
+        .and_then(|after| severities_in(after).pop())
+        .or_else(|| severities_in(&lower).pop())
 }
 
 /// The kind of event a message reports, and the phrase that says so; none for an intention, a
@@ -647,7 +669,7 @@ fn key_event(
     }
     let mut severity = None;
     if kind.takes_severity() {
-        severity = severity_in(text);
+        severity = said.and_then(|(_, phrase)| severity_for(text, phrase));
         if kind == EventKind::SeverityChanged && severity.is_none() {
             kind = EventKind::Note;
         }
@@ -684,6 +706,11 @@ fn permalink(message: &ChatMessage, rules: &ExtractionRules) -> Option<Url> {
     else {
         return None;
     };
+    // `join` replaces the last segment of a base without a trailing slash: keep it.
+    let mut base = base.clone();
+    if !base.path().ends_with('/') {
+        base.set_path(&format!("{}/", base.path()));
+    }
     base.join(&format!("{channel}/p{}", ts.replace('.', "")))
         .ok()
 }
@@ -845,6 +872,29 @@ mod tests {
         };
         assert_eq!(event.kind(), EventKind::SeverityChanged);
         assert_eq!(event.severity(), Severity::from_level(1).ok());
+    }
+
+    #[test]
+    fn the_severity_is_the_one_moved_to_not_the_first_named() {
+        let severity = |text: &str| {
+            let proposals = propose(&[message("1", text)], &users(), &ExtractionRules::default());
+            match &proposals.first().map(|p| &p.suggestion) {
+                Some(Suggestion::Event { event }) => event.severity().map(|s| s.to_string()),
+                _ => None,
+            }
+        };
+        assert_eq!(
+            severity("this was a SEV-3, raising to SEV-1 now").as_deref(),
+            Some("SEV-1")
+        );
+        assert_eq!(
+            severity("declaring an incident, it was sev 4 at first, this is SEV-2").as_deref(),
+            Some("SEV-2")
+        );
+        assert_eq!(
+            severity("Downgrading to severity 3 after the fix").as_deref(),
+            Some("SEV-3")
+        );
     }
 
     #[test]

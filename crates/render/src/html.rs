@@ -16,8 +16,16 @@ pub fn safe_html(markdown: &str) -> String {
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
     ammonia::Builder::default()
+        // No image: the page has no external asset, and an image is how a reader is tracked.
+        .rm_tags(["img"])
+        .url_schemes(["http", "https", "mailto"].into())
         .add_tags(["input"])
         .add_tag_attributes("input", ["type", "checked", "disabled"])
+        // Only the read-only checkboxes of task lists are inputs.
+        .attribute_filter(|element, attribute, value| match (element, attribute) {
+            ("input", "type") if value != "checkbox" => None,
+            _ => Some(value.into()),
+        })
         .add_tag_attributes("td", ["style"])
         .add_tag_attributes("th", ["style"])
         .filter_style_properties(["text-align"].into())
@@ -103,6 +111,17 @@ mod tests {
             assert!(!html.contains(forbidden), "{forbidden} survived in {html}");
         }
         assert!(html.contains("<b>bold</b>"), "{html}");
+    }
+
+    #[test]
+    fn no_external_image_or_non_web_link_reaches_the_page() {
+        let html = safe_html(
+            "<img src=https://t.example/a.png> ![x](https://t.example/b.png) [y](ssh://h) <input type=password>\n\n- [x] done",
+        );
+        for forbidden in ["<img", "t.example", "ssh:", "password"] {
+            assert!(!html.contains(forbidden), "{forbidden} survived in {html}");
+        }
+        assert!(html.contains(r#"type="checkbox""#), "{html}");
     }
 
     #[test]

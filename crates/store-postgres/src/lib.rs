@@ -113,8 +113,22 @@ impl PostgresStore {
     }
 }
 
+/// The server's own words when there are some (`postgres::Error` alone displays "db error"),
+/// with the detail and the constraint at fault.
 fn db(error: postgres::Error) -> StoreError {
-    StoreError::backend(error)
+    match error.as_db_error() {
+        Some(e) => {
+            let mut text = e.message().to_owned();
+            if let Some(detail) = e.detail() {
+                text.push_str(&format!(" ({detail})"));
+            }
+            if let Some(constraint) = e.constraint() {
+                text.push_str(&format!(" [constraint {constraint}]"));
+            }
+            StoreError::Backend(text.into())
+        }
+        None => StoreError::backend(error),
+    }
 }
 
 /// The row id of `key`. A number too big for a `bigint` was never handed out.
@@ -859,11 +873,23 @@ impl WriteTx for PgTx<'_, '_> {
     fn link_external(&mut self, source: &str, external_id: &str, id: i64) -> StoreResult<()> {
         self.0
             .execute(
-                "INSERT INTO external_incidents (source, external_id, incident_id) VALUES ($1, $2, $3)",
+                "INSERT INTO external_incidents (source, external_id, incident_id) VALUES ($1, $2, $3)
+                 ON CONFLICT (source, external_id) DO UPDATE SET incident_id = excluded.incident_id",
                 &[&source, &external_id, &id],
             )
             .map_err(db)?;
         Ok(())
+    }
+    fn postmortem_status(&mut self, id: i64) -> StoreResult<hindsight_core::PostmortemStatus> {
+        let status: String = self
+            .0
+            .query_one(
+                "SELECT status FROM postmortems WHERE incident_id = $1",
+                &[&id],
+            )
+            .and_then(|row| row.try_get(0))
+            .map_err(db)?;
+        decode("post-mortem status", &status)
     }
     fn record_delivery(
         &mut self,

@@ -825,11 +825,23 @@ impl WriteTx for SqliteTx<'_> {
     fn link_external(&mut self, source: &str, external_id: &str, id: i64) -> StoreResult<()> {
         self.0
             .execute(
-                "INSERT INTO external_incidents (source, external_id, incident_id) VALUES (?1, ?2, ?3)",
+                "INSERT INTO external_incidents (source, external_id, incident_id) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (source, external_id) DO UPDATE SET incident_id = excluded.incident_id",
                 params![source, external_id, id],
             )
             .map_err(db)?;
         Ok(())
+    }
+    fn postmortem_status(&mut self, id: i64) -> StoreResult<hindsight_core::PostmortemStatus> {
+        let status: String = self
+            .0
+            .query_row(
+                "SELECT status FROM postmortems WHERE incident_id = ?1",
+                [id],
+                |row| row.get(0),
+            )
+            .map_err(db)?;
+        decode("post-mortem status", &status)
     }
     fn record_delivery(
         &mut self,

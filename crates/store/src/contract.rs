@@ -40,6 +40,8 @@ macro_rules! store_contract_tests {
             revisions_are_numbered_per_incident_and_read_back_whole,
             proposals_are_made_once_and_accepting_adds_what_they_suggest,
             a_delivery_opens_its_incident_once_and_a_repeated_delivery_changes_nothing,
+            a_delivery_about_an_incident_whose_postmortem_is_published_opens_a_new_one,
+            deliveries_and_responder_edits_at_once_keep_both,
         );
     };
     (@each $make:expr; $($name:ident),+ $(,)?) => {
@@ -660,4 +662,99 @@ pub fn a_delivery_opens_its_incident_once_and_a_repeated_delivery_changes_nothin
     });
     assert_eq!(results.iter().filter(|r| r.created).count(), 1);
     assert!(results.iter().all(|r| r.key == results[0].key));
+}
+
+fn pager_delivery(
+    external: &str,
+    id: &str,
+    person: &str,
+    events: Vec<NewTimelineEvent>,
+) -> crate::Delivery {
+    crate::Delivery {
+        source: "alertmanager".to_owned(),
+        external_id: external.to_owned(),
+        delivery_id: id.to_owned(),
+        new_incident: NewIncident::new("Disk full", sev(3), chrono_tz::UTC).unwrap(),
+        events,
+        participants: vec![Person::new(person, None).unwrap()],
+    }
+}
+
+pub fn a_delivery_about_an_incident_whose_postmortem_is_published_opens_a_new_one(
+    store: &dyn Store,
+) {
+    let first = store
+        .apply_delivery(&pager_delivery("{}:{}", "d1", "Ana", vec![]), at(9, 0))
+        .unwrap();
+    let pm = store.postmortem(first.key).unwrap();
+    let mut published = pm.value.clone();
+    published.status = PostmortemStatus::Published;
+    store
+        .save_postmortem(first.key, &published, pm.version, at(9, 5))
+        .unwrap();
+    let later = store
+        .apply_delivery(&pager_delivery("{}:{}", "d2", "Bo", vec![]), at(10, 0))
+        .unwrap();
+    assert!(
+        later.created,
+        "a new incident, not more of the finished one"
+    );
+    assert_ne!(later.key, first.key);
+    let again = store
+        .apply_delivery(&pager_delivery("{}:{}", "d3", "Cy", vec![]), at(10, 5))
+        .unwrap();
+    assert_eq!(
+        again.key, later.key,
+        "later deliveries go to the new incident"
+    );
+}
+
+/// Found in review: on PostgreSQL a delivery replaced the responders without locking the
+/// incident, losing edits made at the same moment.
+pub fn deliveries_and_responder_edits_at_once_keep_both(store: &dyn Store) {
+    let first = store
+        .apply_delivery(&pager_delivery("race", "d0", "Start", vec![]), at(9, 0))
+        .unwrap();
+    let key = first.key;
+    std::thread::scope(|s| {
+        for i in 0..8 {
+            s.spawn(move || {
+                store
+                    .apply_delivery(
+                        &pager_delivery(
+                            "race",
+                            &format!("d{}", i + 1),
+                            &format!("pager{i}"),
+                            vec![note(10, i, "same event")],
+                        ),
+                        at(10, 0),
+                    )
+                    .unwrap()
+            });
+            s.spawn(move || {
+                store
+                    .edit_responders(key, &mut |r| {
+                        r.assign(Role::Sme, Person::new(&format!("edit{i}"), None).unwrap())
+                    })
+                    .unwrap()
+            });
+        }
+    });
+    let record = store.record(key).unwrap();
+    for i in 0..8 {
+        let names: Vec<_> = record
+            .responders
+            .iter()
+            .map(|(_, p)| p.name.to_string())
+            .collect();
+        assert!(
+            names.contains(&format!("edit{i}")),
+            "edit{i} lost: {names:?}"
+        );
+        assert!(
+            names.contains(&format!("pager{i}")),
+            "pager{i} lost: {names:?}"
+        );
+    }
+    assert_eq!(record.timeline.len(), 8);
 }

@@ -9,7 +9,7 @@ use crate::{Delivery, DeliveryOutcome, StoreError, StoreResult, add_participants
 use chrono::{DateTime, SubsecRound, Utc};
 use hindsight_core::{
     ActionId, EventId, IncidentKey, IncidentRecord, NewActionItem, NewIncident, NewTimelineEvent,
-    Postmortem, Responders, TimelineEvent,
+    Postmortem, PostmortemStatus, Responders, TimelineEvent,
     proposal::{Proposal, ProposalId, ProposalStatus, Suggestion},
     timeline::new_events_only,
 };
@@ -56,7 +56,9 @@ pub trait WriteTx {
     /// The incident a delivery was applied to, if it was.
     fn delivery(&mut self, source: &str, delivery_id: &str) -> StoreResult<Option<i64>>;
     fn external_incident(&mut self, source: &str, external_id: &str) -> StoreResult<Option<i64>>;
+    /// Links the tool's incident to `id`, replacing an earlier link.
     fn link_external(&mut self, source: &str, external_id: &str, id: i64) -> StoreResult<()>;
+    fn postmortem_status(&mut self, id: i64) -> StoreResult<PostmortemStatus>;
     fn record_delivery(
         &mut self,
         source: &str,
@@ -123,8 +125,16 @@ pub fn import_record(
     };
     let id = tx.insert_incident(&new, incident.created_at.trunc_subsecs(6))?;
     tx.write_responders(id, &record.responders)?;
-    for event in &record.timeline {
-        tx.insert_event(id, event, event.recorded_at.trunc_subsecs(6))?;
+    let events: Vec<NewTimelineEvent> = record.timeline.iter().map(|e| e.event.clone()).collect();
+    let (fresh, _) = new_events_only(&[], events);
+    for event in &fresh {
+        // Each event keeps the time it was first recorded.
+        let recorded_at = record
+            .timeline
+            .iter()
+            .find(|e| &e.event == event)
+            .map_or(now, |e| e.recorded_at.trunc_subsecs(6));
+        tx.insert_event(id, event, recorded_at)?;
     }
     tx.insert_postmortem(id, &record.postmortem, now)?;
     for action in &record.actions {
@@ -193,8 +203,15 @@ pub fn apply_delivery(
             events_added: 0,
         });
     }
-    let (id, created) = match tx.external_incident(&delivery.source, &delivery.external_id)? {
-        Some(id) => (id, false),
+    // An incident whose post-mortem is published or closed is over: a tool that reuses its id
+    // (Alertmanager's group key never changes) reports a new incident, not more of the old.
+    let known = match tx.external_incident(&delivery.source, &delivery.external_id)? {
+        Some(id) if !tx.postmortem_status(id)?.is_finished() => Some(id),
+        _ => None,
+    };
+    let (id, created) = match known {
+        // The incident's row is locked like every other writer of it locks it.
+        Some(id) => (tx.incident_id(key_of(id)?, true)?, false),
         None => {
             let id = tx.insert_incident(&delivery.new_incident, now)?;
             tx.insert_postmortem(id, &Postmortem::new(&delivery.new_incident.template), now)?;
