@@ -545,16 +545,41 @@ fn severity_for(text: &str, phrase: &str) -> Option<Severity> {
 /// The kind of event a message reports, and the phrase that says so; none for an intention, a
 /// request or a hypothesis.
 fn kind_of(text: &str) -> Option<(EventKind, &'static str)> {
-    if is_question(text) || NOT_REPORTS.any(text) {
-        return None;
-    }
     let (phrases, kinds) = &*KINDS;
     phrases
         .matches(text)
-        .filter(|(i, at)| reports(text, phrases.phrases[*i], *at))
+        .filter(|(i, at)| {
+            // An intention, a request or a question vetoes the phrase in its own clause only:
+            // "rolled back; errors should drop" still reports a rollback.
+            let clause = clause_at(text, *at);
+            !is_question(clause)
+                && !NOT_REPORTS.any(clause)
+                && reports(text, phrases.phrases[*i], *at)
+        })
         .map(|(i, _)| i)
         .min()
         .map(|i| (kinds[i], phrases.phrases[i]))
+}
+
+/// The clause of `text` around byte `at`: up to the sentence punctuation, semicolon, dash or
+/// "but" on either side. A clause keeps its closing `?`, so a question can be told.
+fn clause_at(text: &str, at: usize) -> &str {
+    const ENDS: &[&str] = &[". ", "; ", "! ", "? ", "\n", " — ", " - ", " but "];
+    let start = ENDS
+        .iter()
+        .filter_map(|end| text[..at].rfind(end).map(|i| i + end.len()))
+        .max()
+        .unwrap_or(0);
+    let stop = ENDS
+        .iter()
+        .filter_map(|end| {
+            text[at..]
+                .find(end)
+                .map(|i| at + i + if end.starts_with('?') { 1 } else { 0 })
+        })
+        .min()
+        .unwrap_or(text.len());
+    &text[start..stop]
 }
 
 /// Whether a message is about the post-mortem itself (its draft, its meeting) rather than the
@@ -872,6 +897,19 @@ mod tests {
         };
         assert_eq!(event.kind(), EventKind::SeverityChanged);
         assert_eq!(event.severity(), Severity::from_level(1).ok());
+    }
+
+    #[test]
+    fn an_intention_only_vetoes_its_own_clause() {
+        check(
+            message("1", "Rolled back to v41; errors should drop in a minute"),
+            &["action says “rolled back”"],
+        );
+        check(
+            message("1", "I'll update the status page once the PSP confirms"),
+            &[],
+        );
+        check(message("1", "all green now? looks like it"), &[]);
     }
 
     #[test]
