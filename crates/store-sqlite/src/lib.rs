@@ -392,10 +392,28 @@ impl Store for SqliteStore {
                 .map_err(db)?
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(db)?;
+            // The services of every listed incident in one query, not one query per incident.
+            let mut services: std::collections::HashMap<i64, Vec<String>> = Default::default();
+            let mut stmt = tx
+                .prepare_cached(
+                    "SELECT incident_id, service FROM incident_services
+                     WHERE incident_id IN (SELECT id FROM incidents ORDER BY id DESC LIMIT ?1)
+                     ORDER BY incident_id, position",
+                )
+                .map_err(db)?;
+            let rows = stmt
+                .query_map([limit], |row| {
+                    Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+                })
+                .map_err(db)?;
+            for row in rows {
+                let (id, service) = row.map_err(db)?;
+                services.entry(id).or_default().push(service);
+            }
             raws.into_iter()
                 .map(|raw| {
-                    let services = load_services(tx, raw.id)?;
-                    raw.into_incident(services)
+                    let listed = services.remove(&raw.id).unwrap_or_default();
+                    raw.into_incident(listed)
                 })
                 .collect()
         })

@@ -131,7 +131,11 @@ pub fn incidents_list_newest_first_up_to_the_limit(store: &dyn Store) {
         .map(|i| i.key)
         .collect();
     assert_eq!(listed, vec![keys[4], keys[3], keys[2]]);
-    assert_eq!(store.list_incidents(100).unwrap().len(), 5);
+    let all = store.list_incidents(100).unwrap();
+    assert_eq!(all.len(), 5);
+    for listed in all {
+        assert_eq!(listed, store.incident(listed.key).unwrap(), "listed whole, services too");
+    }
 }
 
 pub fn an_incident_update_changes_what_it_says(store: &dyn Store) {
