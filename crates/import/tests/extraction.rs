@@ -245,7 +245,12 @@ fn extraction_on_the_held_out_channels_is_measured() {
 /// A second held-out set, in two more styles, written after the clause-level intent rule.
 #[test]
 fn extraction_on_the_second_held_out_channels_is_measured() {
-    let (_, people, _, report) =
-        measure("extraction-holdout2-export", "extraction-holdout2-labels.json");
-    assert!(people.recall() == 1.0 && people.precision() == 1.0, "{report}");
+    let (_, people, _, report) = measure(
+        "extraction-holdout2-export",
+        "extraction-holdout2-labels.json",
+    );
+    assert!(
+        people.recall() == 1.0 && people.precision() == 1.0,
+        "{report}"
+    );
 }

@@ -134,7 +134,11 @@ pub fn incidents_list_newest_first_up_to_the_limit(store: &dyn Store) {
     let all = store.list_incidents(100).unwrap();
     assert_eq!(all.len(), 5);
     for listed in all {
-        assert_eq!(listed, store.incident(listed.key).unwrap(), "listed whole, services too");
+        assert_eq!(
+            listed,
+            store.incident(listed.key).unwrap(),
+            "listed whole, services too"
+        );
     }
 }
 
