@@ -26,7 +26,6 @@ use hindsight_core::{
     lint::{BlameFinding, blame_findings},
     postmortem::after_incident_checklists,
     readiness::{self, Level, ReadinessFinding, ReadinessPolicy},
-    timeline::new_events_only,
 };
 use hindsight_import::timeline_csv;
 use hindsight_render::{drafts, html, markdown};
@@ -208,16 +207,15 @@ impl Hindsight {
         input: impl Read,
         file: &str,
     ) -> AppResult<ImportReport> {
-        let record = self.store.record(key)?;
-        let events = timeline_csv::parse(input, record.incident.timezone).map_err(|error| {
-            AppError::Csv {
-                file: file.to_owned(),
-                error,
-            }
+        let timezone = self.store.incident(key)?.timezone;
+        let events = timeline_csv::parse(input, timezone).map_err(|error| AppError::Csv {
+            file: file.to_owned(),
+            error,
         })?;
         let total = events.len();
-        let (fresh, _) = new_events_only(&record.timeline, events);
-        let added = self.store.add_timeline_events(key, &fresh, self.now())?;
+        // The store skips events already on the timeline (or repeated in the file) inside its
+        // transaction, where a concurrent import cannot slip in between.
+        let added = self.store.add_timeline_events(key, &events, self.now())?;
         let duplicates = total - added.len();
         if !added.is_empty() {
             self.revise(key, &format!("imported {} events from {file}", added.len()))?;

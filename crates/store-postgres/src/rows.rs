@@ -11,7 +11,6 @@ use hindsight_core::{
 use hindsight_store::{StoreError, StoreResult, Versioned};
 use r2d2_postgres::postgres::{self, Row};
 use serde_json::Value;
-use std::{fmt::Display, str::FromStr};
 use url::Url;
 
 /// `at` as PostgreSQL holds it. timestamptz keeps microseconds, and rounding here rather than in
@@ -20,20 +19,10 @@ pub fn instant(at: DateTime<Utc>) -> DateTime<Utc> {
     at.trunc_subsecs(6)
 }
 
-/// Parses a stored text with the domain's parser.
-pub fn decode<T>(what: &str, text: &str) -> StoreResult<T>
-where
-    T: FromStr,
-    T::Err: Display,
-{
-    text.parse().map_err(|e| StoreError::corrupt(what, e))
-}
+pub use hindsight_store::decode;
 
 fn severity(what: &str, level: i16) -> StoreResult<Severity> {
-    u8::try_from(level)
-        .ok()
-        .and_then(|l| Severity::from_level(l).ok())
-        .ok_or_else(|| StoreError::corrupt(what, format!("severity level {level}")))
+    hindsight_store::decode_severity(what, i64::from(level))
 }
 
 pub fn severity_level(severity: Severity) -> i16 {

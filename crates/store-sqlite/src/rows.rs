@@ -4,11 +4,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use hindsight_core::{
     ActionId, ActionItem, EventId, Incident, IncidentKey, NewActionItem, NewTimelineEvent,
-    Severity, TimelineEvent, incident::parse_timezone, text::Line,
+    TimelineEvent, incident::parse_timezone, text::Line,
 };
 use hindsight_store::{StoreError, StoreResult};
 use r2d2_sqlite::rusqlite::{self, Row};
-use std::{fmt::Display, str::FromStr};
 use url::Url;
 
 pub fn to_micros(at: DateTime<Utc>) -> i64 {
@@ -20,21 +19,7 @@ pub fn from_micros(micros: i64) -> StoreResult<DateTime<Utc>> {
         .ok_or_else(|| StoreError::corrupt("instant", format!("{micros} is out of range")))
 }
 
-/// Parses a stored text with the domain's parser.
-pub fn decode<T>(what: &str, text: &str) -> StoreResult<T>
-where
-    T: FromStr,
-    T::Err: Display,
-{
-    text.parse().map_err(|e| StoreError::corrupt(what, e))
-}
-
-fn severity(what: &str, level: i64) -> StoreResult<Severity> {
-    u8::try_from(level)
-        .ok()
-        .and_then(|l| Severity::from_level(l).ok())
-        .ok_or_else(|| StoreError::corrupt(what, format!("severity level {level}")))
-}
+pub use hindsight_store::decode;
 
 fn line(what: &str, text: &str) -> StoreResult<Line> {
     Line::parse("text", text).map_err(|e| StoreError::corrupt(what, e))
@@ -70,7 +55,7 @@ impl RawIncident {
             key: IncidentKey::from_number(self.id as u64)
                 .map_err(|e| StoreError::corrupt("incident id", e))?,
             title: line("incident title", &self.title)?,
-            severity: severity("incident severity", self.severity)?,
+            severity: hindsight_store::decode_severity("incident severity", self.severity)?,
             services: services
                 .iter()
                 .map(|s| line("incident service", s))
@@ -116,7 +101,7 @@ impl RawEvent {
         let what = format!("timeline event {}", self.id);
         let severity = self
             .severity
-            .map(|level| severity(&what, level))
+            .map(|level| hindsight_store::decode_severity(&what, level))
             .transpose()?;
         let mut event = NewTimelineEvent::from_parts(
             from_micros(self.at)?,

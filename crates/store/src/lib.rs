@@ -275,3 +275,21 @@ pub fn add_participants(responders: &mut Responders, people: &[Person]) -> bool 
     }
     changed
 }
+
+/// Parses a stored text with the domain's parser, so a value the domain refuses surfaces as
+/// [`StoreError::Corrupt`] naming `what`. Every backend reads its rows through this.
+pub fn decode<T>(what: &str, text: &str) -> StoreResult<T>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    text.parse().map_err(|e| StoreError::corrupt(what, e))
+}
+
+/// A stored severity level, read back through the domain.
+pub fn decode_severity(what: &str, level: i64) -> StoreResult<hindsight_core::Severity> {
+    u8::try_from(level)
+        .ok()
+        .and_then(|l| hindsight_core::Severity::from_level(l).ok())
+        .ok_or_else(|| StoreError::corrupt(what, format!("severity level {level}")))
+}
