@@ -4,17 +4,68 @@
 //! The page is the Markdown document turned into HTML and then sanitised: whatever an author
 //! wrote (a `<script>`, an `onerror=` attribute, a `javascript:` link) is removed before the
 //! page exists, so no author's script ever runs in a reader's browser.
+//!
+//! The timeline picture ([`crate::svg`]) sits at the top of the timeline section. Sanitising
+//! would strip it (SVG is not on the allowed list, and should not be: an author's SVG can carry
+//! script), so it goes in after: it is this crate's own markup, with every person's text in it
+//! escaped.
 
-use crate::markdown;
+use crate::{markdown, svg};
 use hindsight_core::{IncidentRecord, Template, figures::Figures};
-use pulldown_cmark::{Options, Parser, html::push_html};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html::push_html};
+
+const MARKDOWN_OPTIONS: Options = Options::ENABLE_TABLES
+    .union(Options::ENABLE_STRIKETHROUGH)
+    .union(Options::ENABLE_TASKLISTS);
 
 /// Markdown to HTML that is safe to show: raw HTML and dangerous links are stripped.
 pub fn safe_html(markdown: &str) -> String {
-    let options =
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
-    push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
+    push_html(
+        &mut unsafe_html,
+        Parser::new_ext(markdown, MARKDOWN_OPTIONS),
+    );
+    sanitise(&unsafe_html)
+}
+
+/// The Markdown as safe HTML, with `picture` right after the heading that starts at byte
+/// `heading`. The Markdown is parsed once (so a reference link defined in one section still
+/// works in another); the HTML on either side of the heading's end is sanitised, and only the
+/// picture is not.
+fn safe_html_with_picture(markdown: &str, heading: usize, picture: &str) -> String {
+    let mut before: Vec<Event> = Vec::new();
+    let mut after: Vec<Event> = Vec::new();
+    let mut in_heading = false;
+    let mut heading_done = false;
+    for (event, range) in Parser::new_ext(markdown, MARKDOWN_OPTIONS).into_offset_iter() {
+        if heading_done {
+            after.push(event);
+            continue;
+        }
+        match &event {
+            Event::Start(Tag::Heading { .. }) if range.start == heading => in_heading = true,
+            Event::End(TagEnd::Heading(_)) if in_heading => heading_done = true,
+            _ => {}
+        }
+        before.push(event);
+    }
+    if !heading_done {
+        // The heading was not where it was expected: the page goes without the picture.
+        return safe_html(markdown);
+    }
+    let mut html_before = String::new();
+    push_html(&mut html_before, before.into_iter());
+    let mut html_after = String::with_capacity(markdown.len() * 3 / 2);
+    push_html(&mut html_after, after.into_iter());
+    format!(
+        "{}{picture}{}",
+        sanitise(&html_before),
+        sanitise(&html_after)
+    )
+}
+
+/// The one sanitiser of the page: what may stay of HTML rendered from an author's Markdown.
+fn sanitise(unsafe_html: &str) -> String {
     ammonia::Builder::default()
         // No image: the page has no external asset, and an image is how a reader is tracked.
         .rm_tags(["img"])
@@ -30,13 +81,21 @@ pub fn safe_html(markdown: &str) -> String {
         .add_tag_attributes("th", ["style"])
         .filter_style_properties(["text-align"].into())
         .link_rel(Some("noopener noreferrer nofollow"))
-        .clean(&unsafe_html)
+        .clean(unsafe_html)
         .to_string()
 }
 
-/// The whole post-mortem as a standalone page.
+/// The whole post-mortem as a standalone page, with the timeline picture at the top of the
+/// timeline section (when the template has one and the timeline has events: a picture of
+/// nothing would only repeat that the section is empty).
 pub fn postmortem_page(record: &IncidentRecord, figures: &Figures, template: &Template) -> String {
-    let body = safe_html(&markdown::postmortem(record, figures, template));
+    let (markdown, timeline_heading) = markdown::document(record, figures, template);
+    let body = match timeline_heading.filter(|_| !record.timeline.is_empty()) {
+        Some(heading) => {
+            safe_html_with_picture(&markdown, heading, &svg::timeline_svg(record, figures))
+        }
+        None => safe_html(&markdown),
+    };
     let title = ammonia::clean_text(&format!(
         "{}: {}",
         record.incident.key, record.incident.title
@@ -122,6 +181,16 @@ mod tests {
             assert!(!html.contains(forbidden), "{forbidden} survived in {html}");
         }
         assert!(html.contains(r#"type="checkbox""#), "{html}");
+    }
+
+    #[test]
+    fn an_authors_svg_is_stripped_which_is_why_the_picture_goes_in_after_sanitising() {
+        let html = safe_html(
+            "<svg onload=\"alert(1)\"><script>alert(2)</script><circle r=\"4\"/></svg> text",
+        );
+        for forbidden in ["<svg", "<circle", "onload", "alert("] {
+            assert!(!html.contains(forbidden), "{forbidden} survived in {html}");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod drafts;
 pub mod html;
 pub mod markdown;
+pub mod svg;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;

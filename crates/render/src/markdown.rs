@@ -11,6 +11,17 @@ use std::fmt::Write;
 
 /// Renders the whole document.
 pub fn postmortem(record: &IncidentRecord, figures: &Figures, template: &Template) -> String {
+    document(record, figures, template).0
+}
+
+/// The whole document, and the byte offset where the heading of its timeline section starts
+/// (none when the template has no timeline section): the HTML page puts the picture under it.
+pub(crate) fn document(
+    record: &IncidentRecord,
+    figures: &Figures,
+    template: &Template,
+) -> (String, Option<usize>) {
+    let mut timeline_heading = None;
     let mut out = String::new();
     let incident = &record.incident;
     let pm = &record.postmortem;
@@ -66,6 +77,9 @@ pub fn postmortem(record: &IncidentRecord, figures: &Figures, template: &Templat
 
     for section in &template.sections {
         let hashes = "#".repeat(usize::from(section.level.clamp(2, 4)));
+        if section.content == SectionContent::Timeline && timeline_heading.is_none() {
+            timeline_heading = Some(out.len());
+        }
         let _ = writeln!(out, "{hashes} {}\n", section.title);
         let written = pm.section(&section.id).map(str::to_owned).or_else(|| {
             section
@@ -105,7 +119,7 @@ pub fn postmortem(record: &IncidentRecord, figures: &Figures, template: &Templat
     }
     out.truncate(out.trim_end().len());
     out.push('\n');
-    out
+    (out, timeline_heading)
 }
 
 /// When the meeting is and who runs it.
