@@ -4,6 +4,7 @@
 //! the program takes the parsed types. Nothing here reads the wall clock: functions that need
 //! "now" take it as an argument, and callers get it from a [`clock::Clock`].
 
+pub mod account;
 pub mod action;
 pub mod calendar;
 pub mod clock;
@@ -23,6 +24,9 @@ pub mod template;
 pub mod text;
 pub mod timeline;
 
+pub use account::{
+    AccountError, AccountRole, ApiTokenInfo, NewUser, Session, User, UserId, Username,
+};
 pub use action::{ActionId, ActionItem, ActionKind, ActionStatus, Level, NewActionItem, Priority};
 pub use calendar::{BusinessCalendar, BusinessDays, MeetingPolicy};
 pub use clock::{Clock, FixedClock};

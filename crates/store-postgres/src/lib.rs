@@ -24,15 +24,18 @@ pub use r2d2_postgres::postgres;
 
 use chrono::{DateTime, Utc};
 use hindsight_core::{
-    ActionId, ActionItem, EventId, Incident, IncidentKey, IncidentRecord, NewActionItem,
-    NewIncident, NewTimelineEvent, Postmortem, Responders, Role, TimelineEvent,
+    AccountRole, ActionId, ActionItem, ApiTokenInfo, EventId, Incident, IncidentKey,
+    IncidentRecord, NewActionItem, NewIncident, NewTimelineEvent, NewUser, Postmortem, Responders,
+    Role, Session, TimelineEvent, User, UserId, Username,
     proposal::{NewProposal, Proposal, ProposalId, ProposalStatus},
+    text::Line,
 };
 use hindsight_store::{
-    Delivery, DeliveryOutcome, Store, StoreError, StoreResult, Versioned,
+    Delivery, DeliveryOutcome, IncidentQuery, IncidentSummary, NewSession, Store, StoreError,
+    StoreResult, Versioned,
     steps::{self, WriteTx},
 };
-use postgres::{IsolationLevel, NoTls, Transaction};
+use postgres::{IsolationLevel, NoTls, Transaction, types::ToSql};
 use r2d2_postgres::PostgresConnectionManager;
 use url::Url;
 
@@ -379,6 +382,145 @@ fn insert_action(
         .and_then(|row| row.try_get(0))
         .map_err(db)?;
     Ok(ActionId(action_id))
+}
+
+/// The status of incident `i`, derived from its timeline exactly as `IncidentRecord::status`
+/// derives it: resolved once it has a `resolved` event, else mitigated once it has a
+/// `mitigated` event, else active (no such event leaves both `bool_or`s NULL).
+///
+/// One scalar subquery rather than two `EXISTS`: PostgreSQL may run an `EXISTS` in the select
+/// list as a hashed subplan, which reads every resolved or mitigated event of every incident
+/// to list fifty; a scalar subquery is always one probe of `timeline_events_by_kind` per
+/// incident it is asked about.
+const STATUS_SQL: &str = "(SELECT CASE
+            WHEN bool_or(e.kind = 'resolved') THEN 'resolved'
+            WHEN bool_or(e.kind = 'mitigated') THEN 'mitigated'
+            ELSE 'active'
+        END
+     FROM timeline_events e
+     WHERE e.incident_id = i.id AND e.kind IN ('resolved', 'mitigated'))";
+
+/// The WHERE clauses of a search and the values they bind. Only the filters asked for become
+/// clauses, so the planner sees plain comparisons it can answer from an index, and every value
+/// is bound, never spliced into the SQL.
+#[derive(Default)]
+struct Filter {
+    clauses: Vec<String>,
+    args: Vec<Box<dyn ToSql + Sync>>,
+}
+
+impl Filter {
+    /// Binds `value` and returns its placeholder.
+    fn arg(&mut self, value: impl ToSql + Sync + 'static) -> String {
+        self.args.push(Box::new(value));
+        format!("${}", self.args.len())
+    }
+
+    fn and(&mut self, clause: String) {
+        self.clauses.push(clause);
+    }
+
+    fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            "true".to_owned()
+        } else {
+            self.clauses.join(" AND ")
+        }
+    }
+
+    fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
+        self.args.iter().map(|arg| arg.as_ref()).collect()
+    }
+}
+
+fn search_incidents(
+    tx: &mut Transaction<'_>,
+    query: &IncidentQuery,
+) -> StoreResult<Vec<IncidentSummary>> {
+    // The planner prices the status subquery once per incident, not once per incident
+    // listed, so a search filtering on it looks expensive enough for JIT compilation, which
+    // costs tens of milliseconds to save a few.
+    tx.batch_execute("SET LOCAL jit = off").map_err(db)?;
+    let mut filter = Filter::default();
+    if let Some(status) = query.status {
+        let status = filter.arg(status.to_string());
+        filter.and(format!("{STATUS_SQL} = {status}"));
+    }
+    if let Some(severity) = query.severity {
+        let level = filter.arg(severity_level(severity));
+        filter.and(format!("i.severity = {level}"));
+    }
+    if let Some(service) = &query.service {
+        let service = filter.arg(service.clone());
+        filter.and(format!(
+            "i.id IN (SELECT incident_id FROM incident_services WHERE service = {service})"
+        ));
+    }
+    if let Some(owner) = &query.owner {
+        let owner = filter.arg(owner.clone());
+        filter.and(format!("p.owner = {owner}"));
+    }
+    if let Some(status) = query.postmortem_status {
+        let status = filter.arg(status.as_str());
+        filter.and(format!("p.status = {status}"));
+    }
+    if let Some(from) = query.opened_from {
+        let from = filter.arg(from);
+        filter.and(format!("i.created_at >= {from}"));
+    }
+    if let Some(before) = query.opened_before {
+        let before = filter.arg(before);
+        filter.and(format!("i.created_at < {before}"));
+    }
+    for pattern in hindsight_store::title_patterns(query.title_contains.as_deref().unwrap_or("")) {
+        // ILIKE ignores case; the escape character, written so that it means a backslash
+        // whatever standard_conforming_strings says, makes `%` and `_` literal.
+        let pattern = filter.arg(pattern);
+        filter.and(format!(r"i.title ILIKE {pattern} ESCAPE E'\\'"));
+    }
+    if let Some(before) = query.before {
+        // A key beyond every row id leaves every incident before it.
+        let before = filter.arg(row_id(before).unwrap_or(i64::MAX));
+        filter.and(format!("i.id < {before}"));
+    }
+    if let Some(member) = &query.member {
+        let member = filter.arg(member.clone());
+        filter.and(format!(
+            "(NOT i.private OR p.owner = {member} OR EXISTS (
+                SELECT 1 FROM responders r WHERE r.incident_id = i.id AND r.name = {member}))"
+        ));
+    }
+    let limit = filter.arg(i64::from(query.limit));
+    // Each listed incident's services come in its own row, so the list is one query.
+    let sql = format!(
+        "SELECT i.id, i.title, i.severity, i.timezone, i.private, i.created_at,
+                ARRAY(SELECT s.service FROM incident_services s
+                      WHERE s.incident_id = i.id ORDER BY s.position) AS services,
+                {STATUS_SQL} AS incident_status,
+                p.status AS postmortem_status, p.owner
+         FROM incidents i JOIN postmortems p ON p.incident_id = i.id
+         WHERE {}
+         ORDER BY i.id DESC LIMIT {limit}",
+        filter.sql()
+    );
+    tx.query(&sql, &filter.params())
+        .map_err(db)?
+        .iter()
+        .map(rows::summary)
+        .collect()
+}
+
+/// A user by the condition `clause` on `users u`, with `args`.
+fn find_user(
+    tx: &mut Transaction<'_>,
+    clause: &str,
+    args: &[&(dyn ToSql + Sync)],
+) -> StoreResult<Option<User>> {
+    let sql = format!("SELECT {} FROM users u WHERE {clause}", rows::USER_COLUMNS);
+    tx.query_opt(&sql, args)
+        .map_err(db)?
+        .map(|row| rows::RawUser::from_row(&row).map_err(db)?.into_user())
+        .transpose()
 }
 
 impl Store for PostgresStore {
@@ -768,6 +910,234 @@ impl Store for PostgresStore {
     ) -> StoreResult<DeliveryOutcome> {
         let now = instant(now);
         self.write(|tx| steps::apply_delivery(&mut PgTx(tx), delivery, now))
+    }
+
+    fn search_incidents(&self, query: &IncidentQuery) -> StoreResult<Vec<IncidentSummary>> {
+        self.read(|tx| search_incidents(tx, query))
+    }
+
+    fn create_user(
+        &self,
+        user: &NewUser,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<User> {
+        let now = instant(now);
+        self.write(|tx| {
+            // A name already taken inserts nothing and returns no row; a concurrent insert of
+            // the same name is waited for, then found taken.
+            let row = tx
+                .query_opt(
+                    "INSERT INTO users (name, display_name, role, password_hash, created_at)
+                     VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (name) DO NOTHING
+                     RETURNING id",
+                    &[
+                        &user.name.as_str(),
+                        &user.display_name.as_str(),
+                        &user.role.as_str(),
+                        &password_hash,
+                        &now,
+                    ],
+                )
+                .map_err(db)?
+                .ok_or_else(|| StoreError::UserExists(user.name.clone()))?;
+            Ok(User {
+                id: UserId(row.try_get(0).map_err(db)?),
+                name: user.name.clone(),
+                display_name: user.display_name.clone(),
+                role: user.role,
+                created_at: now,
+            })
+        })
+    }
+
+    fn user_credentials(&self, name: &Username) -> StoreResult<Option<(User, String)>> {
+        self.read(|tx| {
+            let sql = format!(
+                "SELECT {}, u.password_hash FROM users u WHERE u.name = $1",
+                rows::USER_COLUMNS
+            );
+            tx.query_opt(&sql, &[&name.as_str()])
+                .map_err(db)?
+                .map(|row| {
+                    let user = rows::RawUser::from_row(&row).map_err(db)?.into_user()?;
+                    Ok((user, row.try_get("password_hash").map_err(db)?))
+                })
+                .transpose()
+        })
+    }
+
+    fn users(&self) -> StoreResult<Vec<User>> {
+        self.read(|tx| {
+            let sql = format!("SELECT {} FROM users u ORDER BY u.name", rows::USER_COLUMNS);
+            tx.query(&sql, &[])
+                .map_err(db)?
+                .iter()
+                .map(|row| rows::RawUser::from_row(row).map_err(db)?.into_user())
+                .collect()
+        })
+    }
+
+    fn set_user_role(&self, id: UserId, role: AccountRole) -> StoreResult<User> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE users SET role = $2 WHERE id = $1",
+                &[&id.0, &role.as_str()],
+            )
+            .map_err(db)?;
+            find_user(tx, "u.id = $1", &[&id.0])?.ok_or(StoreError::UserNotFound(id))
+        })
+    }
+
+    fn set_password_hash(&self, id: UserId, password_hash: &str) -> StoreResult<()> {
+        self.write(|tx| {
+            let changed = tx
+                .execute(
+                    "UPDATE users SET password_hash = $2 WHERE id = $1",
+                    &[&id.0, &password_hash],
+                )
+                .map_err(db)?;
+            if changed == 0 {
+                return Err(StoreError::UserNotFound(id));
+            }
+            // Whoever signed in with the old password is signed out with it.
+            tx.execute("DELETE FROM sessions WHERE user_id = $1", &[&id.0])
+                .map_err(db)?;
+            Ok(())
+        })
+    }
+
+    fn create_session(&self, session: &NewSession) -> StoreResult<()> {
+        let expires_at = instant(session.expires_at);
+        self.write(|tx| {
+            // Inserted from the user's row, so an unknown user inserts nothing and says so.
+            let added = tx
+                .execute(
+                    "INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at)
+                     SELECT $1, id, $3, $4 FROM users WHERE id = $2",
+                    &[
+                        &session.token_hash,
+                        &session.user.0,
+                        &session.csrf_token,
+                        &expires_at,
+                    ],
+                )
+                .map_err(db)?;
+            if added == 0 {
+                return Err(StoreError::UserNotFound(session.user));
+            }
+            Ok(())
+        })
+    }
+
+    fn session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<Session>> {
+        // Every request reads its session, so this is a read; only an expired session met here
+        // costs a write, to delete it.
+        let found = self.read(|tx| {
+            let sql = format!(
+                "SELECT {}, s.csrf_token, s.expires_at
+                 FROM sessions s JOIN users u ON u.id = s.user_id
+                 WHERE s.token_hash = $1",
+                rows::USER_COLUMNS
+            );
+            tx.query_opt(&sql, &[&token_hash])
+                .map_err(db)?
+                .map(|row| {
+                    Ok(Session {
+                        user: rows::RawUser::from_row(&row).map_err(db)?.into_user()?,
+                        csrf_token: row.try_get("csrf_token").map_err(db)?,
+                        expires_at: row.try_get("expires_at").map_err(db)?,
+                    })
+                })
+                .transpose()
+        })?;
+        match found {
+            Some(session) if session.expires_at <= now => {
+                // The delete checks the expiry again, so it can only ever end an expired
+                // session.
+                self.write(|tx| {
+                    tx.execute(
+                        "DELETE FROM sessions WHERE token_hash = $1 AND expires_at <= $2",
+                        &[&token_hash, &now],
+                    )
+                    .map_err(db)
+                })?;
+                Ok(None)
+            }
+            found => Ok(found),
+        }
+    }
+
+    fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM sessions WHERE token_hash = $1", &[&token_hash])
+                .map_err(db)?;
+            Ok(())
+        })
+    }
+
+    fn create_api_token(
+        &self,
+        user: UserId,
+        label: &Line,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ApiTokenInfo> {
+        let now = instant(now);
+        self.write(|tx| {
+            let row = tx
+                .query_opt(
+                    "INSERT INTO api_tokens (user_id, label, token_hash, created_at)
+                     SELECT id, $2, $3, $4 FROM users WHERE id = $1
+                     RETURNING id",
+                    &[&user.0, &label.as_str(), &token_hash, &now],
+                )
+                .map_err(db)?
+                .ok_or(StoreError::UserNotFound(user))?;
+            Ok(ApiTokenInfo {
+                id: row.try_get(0).map_err(db)?,
+                user,
+                label: label.clone(),
+                created_at: now,
+            })
+        })
+    }
+
+    fn user_by_api_token(&self, token_hash: &str) -> StoreResult<Option<User>> {
+        self.read(|tx| {
+            find_user(
+                tx,
+                "u.id = (SELECT user_id FROM api_tokens WHERE token_hash = $1)",
+                &[&token_hash],
+            )
+        })
+    }
+
+    fn api_tokens(&self, user: UserId) -> StoreResult<Vec<ApiTokenInfo>> {
+        self.read(|tx| {
+            let sql = format!(
+                "SELECT {} FROM api_tokens WHERE user_id = $1 ORDER BY id",
+                rows::TOKEN_COLUMNS
+            );
+            tx.query(&sql, &[&user.0])
+                .map_err(db)?
+                .iter()
+                .map(|row| rows::RawToken::from_row(row).map_err(db)?.into_token())
+                .collect()
+        })
+    }
+
+    fn revoke_api_token(&self, user: UserId, id: i64) -> StoreResult<bool> {
+        self.write(|tx| {
+            let deleted = tx
+                .execute(
+                    "DELETE FROM api_tokens WHERE id = $1 AND user_id = $2",
+                    &[&id, &user.0],
+                )
+                .map_err(db)?;
+            Ok(deleted > 0)
+        })
     }
 }
 

@@ -22,6 +22,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "proposals and webhooks",
         include_str!("../migrations/0003_proposals_and_webhooks.sql"),
     ),
+    (
+        4,
+        "accounts",
+        include_str!("../migrations/0004_accounts.sql"),
+    ),
 ];
 
 /// The advisory lock every migrating instance takes: "hindsig" in ASCII, so it is recognisable

@@ -5,10 +5,11 @@
 
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use hindsight_core::{
-    ActionId, ActionItem, EventId, Incident, IncidentKey, NewActionItem, NewTimelineEvent,
-    Postmortem, Severity, TimelineEvent, incident::parse_timezone, text::Line,
+    ActionId, ActionItem, ApiTokenInfo, EventId, Incident, IncidentKey, NewActionItem,
+    NewTimelineEvent, Postmortem, Severity, TimelineEvent, User, UserId, Username,
+    incident::parse_timezone, text::Line,
 };
-use hindsight_store::{StoreError, StoreResult, Versioned};
+use hindsight_store::{IncidentSummary, StoreError, StoreResult, Versioned};
 use r2d2_postgres::postgres::{self, Row};
 use serde_json::Value;
 use url::Url;
@@ -116,6 +117,23 @@ impl RawIncident {
             created_at: self.created_at,
         })
     }
+}
+
+/// A row of the incident search: the incident's columns as [`INCIDENT_SELECT`] names them, and
+/// `incident_status` (derived in SQL), `postmortem_status` and `owner`.
+pub fn summary(row: &Row) -> StoreResult<IncidentSummary> {
+    let db = StoreError::backend;
+    let incident = RawIncident::from_row(row).map_err(db)?.into_incident()?;
+    let postmortem = format!("post-mortem of {}", incident.key);
+    let status: String = row.try_get("incident_status").map_err(db)?;
+    let postmortem_status: String = row.try_get("postmortem_status").map_err(db)?;
+    let owner: Option<String> = row.try_get("owner").map_err(db)?;
+    Ok(IncidentSummary {
+        status: hindsight_store::decode_status(&format!("status of {}", incident.key), &status)?,
+        postmortem_status: decode(&postmortem, &postmortem_status)?,
+        owner: owner.map(|o| line(&postmortem, &o)).transpose()?,
+        incident,
+    })
 }
 
 pub const EVENT_COLUMNS: &str =
@@ -232,6 +250,69 @@ impl RawAction {
         Ok(ActionItem {
             id: ActionId(self.id),
             item,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// The columns [`RawUser::from_row`] reads, from `users` aliased `u`.
+pub const USER_COLUMNS: &str = "u.id, u.name, u.display_name, u.role, u.created_at";
+
+pub struct RawUser {
+    id: i64,
+    name: String,
+    display_name: String,
+    role: String,
+    created_at: DateTime<Utc>,
+}
+
+impl RawUser {
+    pub fn from_row(row: &Row) -> Result<Self, postgres::Error> {
+        Ok(RawUser {
+            id: row.try_get("id")?,
+            name: row.try_get("name")?,
+            display_name: row.try_get("display_name")?,
+            role: row.try_get("role")?,
+            created_at: row.try_get("created_at")?,
+        })
+    }
+
+    pub fn into_user(self) -> StoreResult<User> {
+        let what = format!("user {}", self.id);
+        Ok(User {
+            id: UserId(self.id),
+            name: decode::<Username>(&what, &self.name)?,
+            display_name: line(&what, &self.display_name)?,
+            role: decode(&what, &self.role)?,
+            created_at: self.created_at,
+        })
+    }
+}
+
+pub const TOKEN_COLUMNS: &str = "id, user_id, label, created_at";
+
+pub struct RawToken {
+    id: i64,
+    user_id: i64,
+    label: String,
+    created_at: DateTime<Utc>,
+}
+
+impl RawToken {
+    pub fn from_row(row: &Row) -> Result<Self, postgres::Error> {
+        Ok(RawToken {
+            id: row.try_get("id")?,
+            user_id: row.try_get("user_id")?,
+            label: row.try_get("label")?,
+            created_at: row.try_get("created_at")?,
+        })
+    }
+
+    pub fn into_token(self) -> StoreResult<ApiTokenInfo> {
+        Ok(ApiTokenInfo {
+            id: self.id,
+            user: UserId(self.user_id),
+            label: line(&format!("API token {}", self.id), &self.label)?,
             created_at: self.created_at,
         })
     }

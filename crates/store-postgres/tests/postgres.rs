@@ -5,8 +5,10 @@
 mod support;
 
 use chrono::{DateTime, TimeZone, Utc};
-use hindsight_core::{IncidentKey, NewIncident, Person, Responders, Role, Severity};
-use hindsight_store::{Store, StoreError};
+use hindsight_core::{
+    AccountRole, IncidentKey, NewIncident, NewUser, Person, Responders, Role, Severity,
+};
+use hindsight_store::{IncidentQuery, Store, StoreError};
 use std::sync::Barrier;
 use support::{Schema, fresh, server};
 
@@ -52,7 +54,7 @@ fn instances_migrating_one_fresh_schema_at_once_all_succeed() {
         )
         .unwrap()
         .get(0);
-    assert_eq!(applied, 3, "each of the three migrations recorded once");
+    assert_eq!(applied, 4, "each of the four migrations recorded once");
 }
 
 #[test]
@@ -95,7 +97,7 @@ fn a_database_migrated_by_a_newer_hindsight_is_refused() {
         store.migrate(),
         Err(StoreError::DatabaseTooNew {
             found: 99,
-            known: 3
+            known: 4
         })
     ));
 }
@@ -159,5 +161,29 @@ fn a_value_the_domain_refuses_is_corrupt_and_named() {
     match store.incident(key) {
         Err(StoreError::Corrupt { what, .. }) => assert_eq!(what, "incident timezone"),
         other => panic!("expected a corrupt timezone, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_stored_account_or_listed_incident_the_domain_refuses_is_corrupt_and_named() {
+    let Some(store) = fresh() else { return };
+    let key = incident(&*store);
+    let new = NewUser::new("ana", "Ana Lima", AccountRole::Editor).unwrap();
+    let ana = store.create_user(&new, "$argon2id$x", at(9, 0)).unwrap();
+    let tamper = |sql: &str| {
+        let sql = sql
+            .replace("users", &store.schema().table("users"))
+            .replace("postmortems", &store.schema().table("postmortems"));
+        store.schema().admin().execute(&sql, &[]).unwrap();
+    };
+    tamper("UPDATE users SET role = 'superuser'");
+    match store.users() {
+        Err(StoreError::Corrupt { what, .. }) => assert_eq!(what, format!("user {}", ana.id)),
+        other => panic!("expected a corrupt user, got {other:?}"),
+    }
+    tamper("UPDATE postmortems SET status = 'lost'");
+    match store.search_incidents(&IncidentQuery::default()) {
+        Err(StoreError::Corrupt { what, .. }) => assert_eq!(what, format!("post-mortem of {key}")),
+        other => panic!("expected a corrupt post-mortem, got {other:?}"),
     }
 }

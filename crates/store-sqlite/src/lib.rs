@@ -10,17 +10,23 @@ mod rows;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use hindsight_core::{
-    ActionId, ActionItem, EventId, Incident, IncidentKey, IncidentRecord, NewActionItem,
-    NewIncident, NewTimelineEvent, Postmortem, Responders, Role, TimelineEvent,
+    AccountRole, ActionId, ActionItem, ApiTokenInfo, EventId, Incident, IncidentKey,
+    IncidentRecord, NewActionItem, NewIncident, NewTimelineEvent, NewUser, Postmortem, Responders,
+    Role, Session, TimelineEvent, User, UserId, Username,
     proposal::{NewProposal, Proposal, ProposalId, ProposalStatus},
+    text::Line,
 };
 use hindsight_store::{
-    Delivery, DeliveryOutcome, Store, StoreError, StoreResult, Versioned,
+    Delivery, DeliveryOutcome, IncidentQuery, IncidentSummary, NewSession, Store, StoreError,
+    StoreResult, Versioned,
     steps::{self, WriteTx, key_of},
 };
 use r2d2_sqlite::{
     SqliteConnectionManager,
-    rusqlite::{self, Connection, OptionalExtension, Transaction, TransactionBehavior, params},
+    rusqlite::{
+        self, Connection, OptionalExtension, Transaction, TransactionBehavior, params,
+        params_from_iter, types::Value,
+    },
 };
 use std::path::{Path, PathBuf};
 
@@ -350,6 +356,161 @@ fn insert_action(
     )
     .map_err(db)?;
     Ok(ActionId(conn.last_insert_rowid()))
+}
+
+/// The status of incident `i`, derived from its timeline exactly as `IncidentRecord::status`
+/// derives it: resolved once it has a `resolved` event, else mitigated once it has a
+/// `mitigated` event, else active. Each test is one probe of `timeline_events_by_kind`.
+const STATUS_SQL: &str = "CASE
+        WHEN EXISTS (SELECT 1 FROM timeline_events e
+                     WHERE e.incident_id = i.id AND e.kind = 'resolved') THEN 'resolved'
+        WHEN EXISTS (SELECT 1 FROM timeline_events e
+                     WHERE e.incident_id = i.id AND e.kind = 'mitigated') THEN 'mitigated'
+        ELSE 'active'
+    END";
+
+/// The WHERE clauses of a search and the values they bind. Only the filters asked for become
+/// clauses, so the planner sees plain comparisons it can answer from an index, and every value
+/// is bound, never spliced into the SQL.
+#[derive(Default)]
+struct Filter {
+    clauses: Vec<String>,
+    args: Vec<Value>,
+}
+
+impl Filter {
+    /// Binds `value` and returns its placeholder.
+    fn arg(&mut self, value: impl Into<Value>) -> String {
+        self.args.push(value.into());
+        format!("?{}", self.args.len())
+    }
+
+    fn and(&mut self, clause: String) {
+        self.clauses.push(clause);
+    }
+
+    fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            "1".to_owned()
+        } else {
+            self.clauses.join(" AND ")
+        }
+    }
+}
+
+fn search_incidents(conn: &Connection, query: &IncidentQuery) -> StoreResult<Vec<IncidentSummary>> {
+    let mut filter = Filter::default();
+    if let Some(status) = query.status {
+        let status = filter.arg(status.to_string());
+        filter.and(format!("({STATUS_SQL}) = {status}"));
+    }
+    if let Some(severity) = query.severity {
+        let level = filter.arg(i64::from(severity.level()));
+        filter.and(format!("i.severity = {level}"));
+    }
+    if let Some(service) = &query.service {
+        let service = filter.arg(service.clone());
+        filter.and(format!(
+            "i.id IN (SELECT incident_id FROM incident_services WHERE service = {service})"
+        ));
+    }
+    if let Some(owner) = &query.owner {
+        let owner = filter.arg(owner.clone());
+        filter.and(format!("p.owner = {owner}"));
+    }
+    if let Some(status) = query.postmortem_status {
+        let status = filter.arg(status.as_str().to_owned());
+        filter.and(format!("p.status = {status}"));
+    }
+    if let Some(from) = query.opened_from {
+        let from = filter.arg(to_micros(from));
+        filter.and(format!("i.created_at >= {from}"));
+    }
+    if let Some(before) = query.opened_before {
+        let before = filter.arg(to_micros(before));
+        filter.and(format!("i.created_at < {before}"));
+    }
+    for pattern in hindsight_store::title_patterns(query.title_contains.as_deref().unwrap_or("")) {
+        // LIKE folds ASCII case in SQLite; the escape character makes `%` and `_` literal.
+        let pattern = filter.arg(pattern);
+        filter.and(format!(r"i.title LIKE {pattern} ESCAPE '\'"));
+    }
+    if let Some(before) = query.before {
+        // A key beyond every row id leaves every incident before it.
+        let before = filter.arg(i64::try_from(before.number()).unwrap_or(i64::MAX));
+        filter.and(format!("i.id < {before}"));
+    }
+    if let Some(member) = &query.member {
+        let member = filter.arg(member.clone());
+        filter.and(format!(
+            "(i.private = 0 OR p.owner = {member} OR EXISTS (
+                SELECT 1 FROM responders r WHERE r.incident_id = i.id AND r.name = {member}))"
+        ));
+    }
+    let limit = filter.arg(i64::from(query.limit));
+    // Both columns hold the incident's number, but SQLite plans by the one named: ordered by
+    // `i.id` it walks incidents newest first and stops at the limit; ordered by
+    // `p.incident_id` it reads an owner's or a post-mortem status's incidents newest first
+    // from their index. Either way it does not sort every match to show the first few.
+    let order = if query.owner.is_some() || query.postmortem_status.is_some() {
+        "p.incident_id"
+    } else {
+        "i.id"
+    };
+    let sql = format!(
+        "SELECT i.id, i.title, i.severity, i.timezone, i.private, i.created_at,
+                {STATUS_SQL}, p.status, p.owner
+         FROM incidents i JOIN postmortems p ON p.incident_id = i.id
+         WHERE {}
+         ORDER BY {order} DESC LIMIT {limit}",
+        filter.sql()
+    );
+    let mut stmt = conn.prepare_cached(&sql).map_err(db)?;
+    let found = stmt
+        .query_map(params_from_iter(&filter.args), rows::RawSummary::from_row)
+        .map_err(db)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(db)?;
+    // The services of every listed incident in one query, not one query per incident.
+    let ids: Vec<i64> = found.iter().map(|summary| summary.incident.id).collect();
+    let ids = serde_json::to_string(&ids).map_err(|e| StoreError::corrupt("incident ids", e))?;
+    let mut services: std::collections::HashMap<i64, Vec<String>> = Default::default();
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT incident_id, service FROM incident_services
+             WHERE incident_id IN (SELECT value FROM json_each(?1))
+             ORDER BY incident_id, position",
+        )
+        .map_err(db)?;
+    let rows = stmt
+        .query_map([ids], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+        })
+        .map_err(db)?;
+    for row in rows {
+        let (id, service) = row.map_err(db)?;
+        services.entry(id).or_default().push(service);
+    }
+    found
+        .into_iter()
+        .map(|summary| {
+            let listed = services.remove(&summary.incident.id).unwrap_or_default();
+            summary.into_summary(listed)
+        })
+        .collect()
+}
+
+/// The account with row id `id`, if there is one.
+fn load_user(conn: &Connection, id: UserId) -> StoreResult<Option<User>> {
+    conn.query_row(
+        &format!("SELECT {} FROM users u WHERE u.id = ?1", rows::USER_COLUMNS),
+        [id.0],
+        rows::RawUser::from_row,
+    )
+    .optional()
+    .map_err(db)?
+    .map(rows::RawUser::into_user)
+    .transpose()
 }
 
 impl Store for SqliteStore {
@@ -748,6 +909,262 @@ impl Store for SqliteStore {
         // The write lock is taken up front, so two deliveries of one new incident cannot both
         // open it, and a delivery cannot be applied twice.
         self.write(|tx| steps::apply_delivery(&mut SqliteTx(tx), delivery, now))
+    }
+
+    fn search_incidents(&self, query: &IncidentQuery) -> StoreResult<Vec<IncidentSummary>> {
+        self.read(|tx| search_incidents(tx, query))
+    }
+
+    fn create_user(
+        &self,
+        user: &NewUser,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<User> {
+        let now = now.trunc_subsecs(6);
+        self.write(|tx| {
+            // A name already taken inserts nothing and returns no row, without an error to
+            // tell apart from the others.
+            let id: Option<i64> = tx
+                .query_row(
+                    "INSERT INTO users (name, display_name, role, password_hash, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (name) DO NOTHING
+                     RETURNING id",
+                    params![
+                        user.name.as_str(),
+                        user.display_name.as_str(),
+                        user.role.as_str(),
+                        password_hash,
+                        to_micros(now),
+                    ],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(db)?;
+            let id = id.ok_or_else(|| StoreError::UserExists(user.name.clone()))?;
+            Ok(User {
+                id: UserId(id),
+                name: user.name.clone(),
+                display_name: user.display_name.clone(),
+                role: user.role,
+                created_at: now,
+            })
+        })
+    }
+
+    fn user_credentials(&self, name: &Username) -> StoreResult<Option<(User, String)>> {
+        self.read(|tx| {
+            let found = tx
+                .query_row(
+                    &format!(
+                        "SELECT {}, u.password_hash FROM users u WHERE u.name = ?1",
+                        rows::USER_COLUMNS
+                    ),
+                    [name.as_str()],
+                    |row| Ok((rows::RawUser::from_row(row)?, row.get::<_, String>(5)?)),
+                )
+                .optional()
+                .map_err(db)?;
+            found
+                .map(|(raw, hash)| Ok((raw.into_user()?, hash)))
+                .transpose()
+        })
+    }
+
+    fn users(&self) -> StoreResult<Vec<User>> {
+        self.read(|tx| {
+            let mut stmt = tx
+                .prepare_cached(&format!(
+                    "SELECT {} FROM users u ORDER BY u.name",
+                    rows::USER_COLUMNS
+                ))
+                .map_err(db)?;
+            let rows = stmt.query_map([], rows::RawUser::from_row).map_err(db)?;
+            rows.map(|row| row.map_err(db)?.into_user()).collect()
+        })
+    }
+
+    fn set_user_role(&self, id: UserId, role: AccountRole) -> StoreResult<User> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE users SET role = ?2 WHERE id = ?1",
+                params![id.0, role.as_str()],
+            )
+            .map_err(db)?;
+            load_user(tx, id)?.ok_or(StoreError::UserNotFound(id))
+        })
+    }
+
+    fn set_password_hash(&self, id: UserId, password_hash: &str) -> StoreResult<()> {
+        self.write(|tx| {
+            let changed = tx
+                .execute(
+                    "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+                    params![id.0, password_hash],
+                )
+                .map_err(db)?;
+            if changed == 0 {
+                return Err(StoreError::UserNotFound(id));
+            }
+            // Whoever signed in with the old password is signed out with it.
+            tx.execute("DELETE FROM sessions WHERE user_id = ?1", [id.0])
+                .map_err(db)?;
+            Ok(())
+        })
+    }
+
+    fn create_session(&self, session: &NewSession) -> StoreResult<()> {
+        self.write(|tx| {
+            // Inserted from the user's row, so an unknown user inserts nothing and says so.
+            let added = tx
+                .execute(
+                    "INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at)
+                     SELECT ?1, id, ?3, ?4 FROM users WHERE id = ?2",
+                    params![
+                        session.token_hash,
+                        session.user.0,
+                        session.csrf_token,
+                        to_micros(session.expires_at),
+                    ],
+                )
+                .map_err(db)?;
+            if added == 0 {
+                return Err(StoreError::UserNotFound(session.user));
+            }
+            Ok(())
+        })
+    }
+
+    fn session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<Session>> {
+        // Every request reads its session, so this is a read; only an expired session met here
+        // costs a write, to delete it.
+        let found = self.read(|tx| {
+            let found = tx
+                .query_row(
+                    &format!(
+                        "SELECT {}, s.csrf_token, s.expires_at
+                         FROM sessions s JOIN users u ON u.id = s.user_id
+                         WHERE s.token_hash = ?1",
+                        rows::USER_COLUMNS
+                    ),
+                    [token_hash],
+                    |row| {
+                        Ok((
+                            rows::RawUser::from_row(row)?,
+                            row.get::<_, String>(5)?,
+                            row.get::<_, i64>(6)?,
+                        ))
+                    },
+                )
+                .optional()
+                .map_err(db)?;
+            found
+                .map(|(raw, csrf_token, expires_at)| {
+                    Ok(Session {
+                        user: raw.into_user()?,
+                        csrf_token,
+                        expires_at: rows::from_micros(expires_at)?,
+                    })
+                })
+                .transpose()
+        })?;
+        match found {
+            Some(session) if session.expires_at <= now => {
+                // The delete checks the expiry again, so it can only ever end an expired
+                // session.
+                self.write(|tx| {
+                    tx.execute(
+                        "DELETE FROM sessions WHERE token_hash = ?1 AND expires_at <= ?2",
+                        params![token_hash, to_micros(now)],
+                    )
+                    .map_err(db)
+                })?;
+                Ok(None)
+            }
+            found => Ok(found),
+        }
+    }
+
+    fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])
+                .map_err(db)?;
+            Ok(())
+        })
+    }
+
+    fn create_api_token(
+        &self,
+        user: UserId,
+        label: &Line,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ApiTokenInfo> {
+        let now = now.trunc_subsecs(6);
+        self.write(|tx| {
+            let added = tx
+                .execute(
+                    "INSERT INTO api_tokens (user_id, label, token_hash, created_at)
+                     SELECT id, ?2, ?3, ?4 FROM users WHERE id = ?1",
+                    params![user.0, label.as_str(), token_hash, to_micros(now)],
+                )
+                .map_err(db)?;
+            if added == 0 {
+                return Err(StoreError::UserNotFound(user));
+            }
+            Ok(ApiTokenInfo {
+                id: tx.last_insert_rowid(),
+                user,
+                label: label.clone(),
+                created_at: now,
+            })
+        })
+    }
+
+    fn user_by_api_token(&self, token_hash: &str) -> StoreResult<Option<User>> {
+        self.read(|tx| {
+            tx.query_row(
+                &format!(
+                    "SELECT {} FROM api_tokens t JOIN users u ON u.id = t.user_id
+                     WHERE t.token_hash = ?1",
+                    rows::USER_COLUMNS
+                ),
+                [token_hash],
+                rows::RawUser::from_row,
+            )
+            .optional()
+            .map_err(db)?
+            .map(rows::RawUser::into_user)
+            .transpose()
+        })
+    }
+
+    fn api_tokens(&self, user: UserId) -> StoreResult<Vec<ApiTokenInfo>> {
+        self.read(|tx| {
+            let mut stmt = tx
+                .prepare_cached(&format!(
+                    "SELECT {} FROM api_tokens WHERE user_id = ?1 ORDER BY id",
+                    rows::TOKEN_COLUMNS
+                ))
+                .map_err(db)?;
+            let rows = stmt
+                .query_map([user.0], rows::RawToken::from_row)
+                .map_err(db)?;
+            rows.map(|row| row.map_err(db)?.into_token()).collect()
+        })
+    }
+
+    fn revoke_api_token(&self, user: UserId, id: i64) -> StoreResult<bool> {
+        self.write(|tx| {
+            let deleted = tx
+                .execute(
+                    "DELETE FROM api_tokens WHERE id = ?1 AND user_id = ?2",
+                    params![id, user.0],
+                )
+                .map_err(db)?;
+            Ok(deleted > 0)
+        })
     }
 }
 

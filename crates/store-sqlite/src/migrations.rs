@@ -18,6 +18,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "proposals and webhooks",
         include_str!("../migrations/0003_proposals_and_webhooks.sql"),
     ),
+    (
+        4,
+        "accounts",
+        include_str!("../migrations/0004_accounts.sql"),
+    ),
 ];
 
 fn checksum(sql: &str) -> String {

@@ -3,10 +3,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use hindsight_core::{
-    ActionId, ActionItem, EventId, Incident, IncidentKey, NewActionItem, NewTimelineEvent,
-    TimelineEvent, incident::parse_timezone, text::Line,
+    ActionId, ActionItem, ApiTokenInfo, EventId, Incident, IncidentKey, NewActionItem,
+    NewTimelineEvent, TimelineEvent, User, UserId, Username, incident::parse_timezone, text::Line,
 };
-use hindsight_store::{StoreError, StoreResult};
+use hindsight_store::{IncidentSummary, StoreError, StoreResult};
 use r2d2_sqlite::rusqlite::{self, Row};
 use url::Url;
 
@@ -64,6 +64,40 @@ impl RawIncident {
                 .map_err(|e| StoreError::corrupt("incident timezone", e))?,
             private: self.private,
             created_at: from_micros(self.created_at)?,
+        })
+    }
+}
+
+/// A row of the incident search: the incident's columns as [`RawIncident::from_row`] reads
+/// them, then the status derived in SQL, the post-mortem's status and its owner.
+pub struct RawSummary {
+    pub incident: RawIncident,
+    status: String,
+    postmortem_status: String,
+    owner: Option<String>,
+}
+
+impl RawSummary {
+    pub fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(RawSummary {
+            incident: RawIncident::from_row(row)?,
+            status: row.get(6)?,
+            postmortem_status: row.get(7)?,
+            owner: row.get(8)?,
+        })
+    }
+
+    pub fn into_summary(self, services: Vec<String>) -> StoreResult<IncidentSummary> {
+        let incident = self.incident.into_incident(services)?;
+        let postmortem = format!("post-mortem of {}", incident.key);
+        Ok(IncidentSummary {
+            status: hindsight_store::decode_status(
+                &format!("status of {}", incident.key),
+                &self.status,
+            )?,
+            postmortem_status: decode(&postmortem, &self.postmortem_status)?,
+            owner: self.owner.map(|o| line(&postmortem, &o)).transpose()?,
+            incident,
         })
     }
 }
@@ -180,6 +214,70 @@ impl RawAction {
         Ok(ActionItem {
             id: ActionId(self.id),
             item,
+            created_at: from_micros(self.created_at)?,
+        })
+    }
+}
+
+/// The columns [`RawUser::from_row`] reads, from `users` aliased `u`.
+pub const USER_COLUMNS: &str = "u.id, u.name, u.display_name, u.role, u.created_at";
+
+pub struct RawUser {
+    id: i64,
+    name: String,
+    display_name: String,
+    role: String,
+    created_at: i64,
+}
+
+impl RawUser {
+    /// The [`USER_COLUMNS`], which a query lists first.
+    pub fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(RawUser {
+            id: row.get(0)?,
+            name: row.get(1)?,
+            display_name: row.get(2)?,
+            role: row.get(3)?,
+            created_at: row.get(4)?,
+        })
+    }
+
+    pub fn into_user(self) -> StoreResult<User> {
+        let what = format!("user {}", self.id);
+        Ok(User {
+            id: UserId(self.id),
+            name: decode::<Username>(&what, &self.name)?,
+            display_name: line(&what, &self.display_name)?,
+            role: decode(&what, &self.role)?,
+            created_at: from_micros(self.created_at)?,
+        })
+    }
+}
+
+pub const TOKEN_COLUMNS: &str = "id, user_id, label, created_at";
+
+pub struct RawToken {
+    id: i64,
+    user_id: i64,
+    label: String,
+    created_at: i64,
+}
+
+impl RawToken {
+    pub fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(RawToken {
+            id: row.get(0)?,
+            user_id: row.get(1)?,
+            label: row.get(2)?,
+            created_at: row.get(3)?,
+        })
+    }
+
+    pub fn into_token(self) -> StoreResult<ApiTokenInfo> {
+        Ok(ApiTokenInfo {
+            id: self.id,
+            user: UserId(self.user_id),
+            label: line(&format!("API token {}", self.id), &self.label)?,
             created_at: from_micros(self.created_at)?,
         })
     }

@@ -5,12 +5,13 @@
 // This module is test code that lives in the library so every backend can run it: a failed
 // unwrap is a failed test, which is what it should be.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-use crate::{Store, StoreError};
+use crate::{IncidentQuery, NewSession, Store, StoreError};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use hindsight_core::{
-    ActionStatus, ContributingFactor, EventKind, EventSource, FactorCategory, IncidentKey,
-    NewActionItem, NewIncident, NewTimelineEvent, Person, Postmortem, PostmortemStatus, Priority,
-    Responders, Role, Severity,
+    AccountRole, ActionStatus, ContributingFactor, EventKind, EventSource, FactorCategory,
+    IncidentKey, IncidentStatus, NewActionItem, NewIncident, NewTimelineEvent, NewUser, Person,
+    Postmortem, PostmortemStatus, Priority, Responders, Role, Severity, User, UserId, Username,
+    text::Line,
 };
 use url::Url;
 
@@ -42,6 +43,19 @@ macro_rules! store_contract_tests {
             a_delivery_opens_its_incident_once_and_a_repeated_delivery_changes_nothing,
             a_delivery_about_an_incident_whose_postmortem_is_published_opens_a_new_one,
             deliveries_and_responder_edits_at_once_keep_both,
+            a_search_without_filters_lists_incidents_newest_first_with_their_postmortem_state,
+            the_status_a_search_derives_agrees_with_the_record,
+            each_search_filter_alone_selects_exactly_what_it_names,
+            search_filters_combine_so_that_all_must_hold,
+            paging_with_before_gives_disjoint_consecutive_pages,
+            private_incidents_are_listed_only_to_their_members_and_to_admins,
+            title_words_match_whatever_their_case_and_wildcards_match_only_themselves,
+            users_are_unique_by_name_whatever_its_case_and_read_back_with_their_credentials,
+            a_role_change_is_kept_and_an_unknown_user_is_not_found,
+            a_session_is_found_until_it_expires_and_is_gone_after,
+            a_deleted_session_is_gone_and_deleting_an_unknown_one_does_nothing,
+            a_password_change_ends_every_session_of_that_user_and_no_other,
+            api_tokens_are_found_by_hash_listed_oldest_first_and_revoked_only_by_their_owner,
         );
     };
     (@each $make:expr; $($name:ident),+ $(,)?) => {
@@ -765,4 +779,709 @@ pub fn deliveries_and_responder_edits_at_once_keep_both(store: &dyn Store) {
         );
     }
     assert_eq!(record.timeline.len(), 8);
+}
+
+/// The keys a search lists, in its order.
+fn search(store: &dyn Store, query: &IncidentQuery) -> Vec<IncidentKey> {
+    store
+        .search_incidents(query)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.incident.key)
+        .collect()
+}
+
+fn event(h: u32, m: u32, kind: EventKind, text: &str) -> NewTimelineEvent {
+    NewTimelineEvent::new(at(h, m), kind, text, EventSource::Typed).expect("valid")
+}
+
+/// Sets the post-mortem's owner and status.
+fn own(store: &dyn Store, key: IncidentKey, owner: Option<&str>, status: PostmortemStatus) {
+    let pm = store.postmortem(key).unwrap();
+    let mut document = pm.value;
+    document.owner = owner.map(|o| Line::parse("owner", o).unwrap());
+    document.status = status;
+    store
+        .save_postmortem(key, &document, pm.version, at(12, 0))
+        .unwrap();
+}
+
+pub fn a_search_without_filters_lists_incidents_newest_first_with_their_postmortem_state(
+    store: &dyn Store,
+) {
+    let keys: Vec<_> = (0..3)
+        .map(|i| incident(store, &format!("incident {i}")))
+        .collect();
+    own(store, keys[1], Some("Ana Lima"), PostmortemStatus::InReview);
+    let listed = store.search_incidents(&IncidentQuery::default()).unwrap();
+    assert_eq!(
+        listed.iter().map(|s| s.incident.key).collect::<Vec<_>>(),
+        [keys[2], keys[1], keys[0]]
+    );
+    for summary in &listed {
+        let key = summary.incident.key;
+        assert_eq!(
+            summary.incident,
+            store.incident(key).unwrap(),
+            "whole, services too"
+        );
+        let pm = store.postmortem(key).unwrap().value;
+        assert_eq!(summary.postmortem_status, pm.status);
+        assert_eq!(summary.owner, pm.owner);
+        assert_eq!(summary.status, IncidentStatus::Active);
+    }
+    assert_eq!(listed[1].owner.as_ref().unwrap().as_str(), "Ana Lima");
+    assert_eq!(listed[1].postmortem_status, PostmortemStatus::InReview);
+    let limited = IncidentQuery {
+        limit: 2,
+        ..IncidentQuery::default()
+    };
+    assert_eq!(search(store, &limited), [keys[2], keys[1]]);
+}
+
+pub fn the_status_a_search_derives_agrees_with_the_record(store: &dyn Store) {
+    let active = incident(store, "active");
+    let mitigated = incident(store, "mitigated");
+    let resolved = incident(store, "resolved");
+    let resolved_only = incident(store, "resolved without a mitigation");
+    let add = |key, events: &[NewTimelineEvent]| {
+        store.add_timeline_events(key, events, at(12, 0)).unwrap();
+    };
+    add(
+        active,
+        &[
+            event(10, 0, EventKind::Detected, "p99 up"),
+            note(10, 5, "looking"),
+        ],
+    );
+    add(
+        mitigated,
+        &[event(10, 0, EventKind::Mitigated, "rolled back")],
+    );
+    add(
+        resolved,
+        &[
+            event(10, 0, EventKind::Mitigated, "rolled back"),
+            event(11, 0, EventKind::Resolved, "fixed"),
+        ],
+    );
+    add(resolved_only, &[event(10, 0, EventKind::Resolved, "fixed")]);
+
+    for summary in store.search_incidents(&IncidentQuery::default()).unwrap() {
+        let record = store.record(summary.incident.key).unwrap();
+        assert_eq!(summary.status, record.status(), "{}", record.incident.title);
+    }
+    let with_status = |status| IncidentQuery {
+        status: Some(status),
+        ..IncidentQuery::default()
+    };
+    assert_eq!(
+        search(store, &with_status(IncidentStatus::Active)),
+        [active]
+    );
+    assert_eq!(
+        search(store, &with_status(IncidentStatus::Mitigated)),
+        [mitigated]
+    );
+    assert_eq!(
+        search(store, &with_status(IncidentStatus::Resolved)),
+        [resolved_only, resolved]
+    );
+
+    // Derived, never stored: deleting the resolution makes the incident mitigated again.
+    let resolution = store
+        .record(resolved)
+        .unwrap()
+        .timeline
+        .into_iter()
+        .find(|e| e.kind() == EventKind::Resolved)
+        .unwrap();
+    store
+        .delete_timeline_event(resolved, resolution.id)
+        .unwrap();
+    assert_eq!(
+        search(store, &with_status(IncidentStatus::Mitigated)),
+        [resolved, mitigated]
+    );
+    assert_eq!(
+        store.record(resolved).unwrap().status(),
+        IncidentStatus::Mitigated
+    );
+}
+
+/// Three incidents that differ in everything a search filters on: `a` (SEV-1, checkout-api,
+/// opened at 9:00, owned by Ana Lima, in review), `b` (SEV-2, search, 10:00, owned by Bo,
+/// resolved) and `c` (SEV-3, checkout-api and payments, 11:00, no owner, published).
+fn search_fixture(store: &dyn Store) -> [IncidentKey; 3] {
+    let create = |title: &str, level, services: &[&str], opened| {
+        let new = NewIncident::new(title, sev(level), chrono_tz::Europe::Paris)
+            .unwrap()
+            .with_services(services.iter().copied())
+            .unwrap();
+        store.create_incident(&new, opened).unwrap().key
+    };
+    let a = create("Checkout 502s", 1, &["checkout-api"], at(9, 0));
+    let b = create("Search latency", 2, &["search"], at(10, 0));
+    let c = create(
+        "Checkout latency",
+        3,
+        &["checkout-api", "payments"],
+        at(11, 0),
+    );
+    own(store, a, Some("Ana Lima"), PostmortemStatus::InReview);
+    own(store, b, Some("Bo"), PostmortemStatus::Draft);
+    own(store, c, None, PostmortemStatus::Published);
+    store
+        .add_timeline_events(b, &[event(10, 30, EventKind::Resolved, "fixed")], at(12, 0))
+        .unwrap();
+    [a, b, c]
+}
+
+pub fn each_search_filter_alone_selects_exactly_what_it_names(store: &dyn Store) {
+    let [a, b, c] = search_fixture(store);
+    let all = IncidentQuery::default;
+    let cases: Vec<(&str, IncidentQuery, Vec<IncidentKey>)> = vec![
+        ("no filter", all(), vec![c, b, a]),
+        (
+            "status",
+            IncidentQuery {
+                status: Some(IncidentStatus::Resolved),
+                ..all()
+            },
+            vec![b],
+        ),
+        (
+            "status",
+            IncidentQuery {
+                status: Some(IncidentStatus::Active),
+                ..all()
+            },
+            vec![c, a],
+        ),
+        (
+            "severity",
+            IncidentQuery {
+                severity: Some(sev(1)),
+                ..all()
+            },
+            vec![a],
+        ),
+        (
+            "service",
+            IncidentQuery {
+                service: Some("checkout-api".to_owned()),
+                ..all()
+            },
+            vec![c, a],
+        ),
+        (
+            "service, the second of an incident's",
+            IncidentQuery {
+                service: Some("payments".to_owned()),
+                ..all()
+            },
+            vec![c],
+        ),
+        (
+            "service, exact name",
+            IncidentQuery {
+                service: Some("checkout".to_owned()),
+                ..all()
+            },
+            vec![],
+        ),
+        (
+            "owner",
+            IncidentQuery {
+                owner: Some("Ana Lima".to_owned()),
+                ..all()
+            },
+            vec![a],
+        ),
+        (
+            "owner, exact name",
+            IncidentQuery {
+                owner: Some("Ana".to_owned()),
+                ..all()
+            },
+            vec![],
+        ),
+        (
+            "post-mortem status",
+            IncidentQuery {
+                postmortem_status: Some(PostmortemStatus::Published),
+                ..all()
+            },
+            vec![c],
+        ),
+        (
+            "opened from, inclusive",
+            IncidentQuery {
+                opened_from: Some(at(10, 0)),
+                ..all()
+            },
+            vec![c, b],
+        ),
+        (
+            "opened before, exclusive",
+            IncidentQuery {
+                opened_before: Some(at(10, 0)),
+                ..all()
+            },
+            vec![a],
+        ),
+        (
+            "title",
+            IncidentQuery {
+                title_contains: Some("latency".to_owned()),
+                ..all()
+            },
+            vec![c, b],
+        ),
+        (
+            "before",
+            IncidentQuery {
+                before: Some(c),
+                ..all()
+            },
+            vec![b, a],
+        ),
+        (
+            "member, of public incidents only",
+            IncidentQuery {
+                member: Some("Nobody".to_owned()),
+                ..all()
+            },
+            vec![c, b, a],
+        ),
+        ("limit", IncidentQuery { limit: 1, ..all() }, vec![c]),
+    ];
+    for (filter, query, expected) in cases {
+        assert_eq!(search(store, &query), expected, "{filter}: {query:?}");
+    }
+}
+
+pub fn search_filters_combine_so_that_all_must_hold(store: &dyn Store) {
+    let [a, b, c] = search_fixture(store);
+    let all = IncidentQuery::default;
+    let cases: Vec<(IncidentQuery, Vec<IncidentKey>)> = vec![
+        (
+            IncidentQuery {
+                service: Some("checkout-api".to_owned()),
+                opened_from: Some(at(10, 0)),
+                ..all()
+            },
+            vec![c],
+        ),
+        (
+            IncidentQuery {
+                title_contains: Some("checkout".to_owned()),
+                severity: Some(sev(1)),
+                ..all()
+            },
+            vec![a],
+        ),
+        (
+            IncidentQuery {
+                owner: Some("Bo".to_owned()),
+                status: Some(IncidentStatus::Active),
+                ..all()
+            },
+            vec![],
+        ),
+        (
+            IncidentQuery {
+                owner: Some("Bo".to_owned()),
+                status: Some(IncidentStatus::Resolved),
+                postmortem_status: Some(PostmortemStatus::Draft),
+                service: Some("search".to_owned()),
+                severity: Some(sev(2)),
+                title_contains: Some("LATENCY search".to_owned()),
+                opened_from: Some(at(10, 0)),
+                opened_before: Some(at(10, 1)),
+                before: Some(c),
+                member: Some("Bo".to_owned()),
+                limit: 5,
+            },
+            vec![b],
+        ),
+        (
+            IncidentQuery {
+                status: Some(IncidentStatus::Active),
+                before: Some(c),
+                ..all()
+            },
+            vec![a],
+        ),
+        (
+            IncidentQuery {
+                opened_from: Some(at(9, 0)),
+                opened_before: Some(at(11, 0)),
+                postmortem_status: Some(PostmortemStatus::Published),
+                ..all()
+            },
+            vec![],
+        ),
+    ];
+    for (query, expected) in cases {
+        assert_eq!(search(store, &query), expected, "{query:?}");
+    }
+}
+
+pub fn paging_with_before_gives_disjoint_consecutive_pages(store: &dyn Store) {
+    let keys: Vec<_> = (0..7u32)
+        .map(|i| {
+            let level = if i % 2 == 0 { 2 } else { 3 };
+            let new =
+                NewIncident::new(&format!("incident {i}"), sev(level), chrono_tz::UTC).unwrap();
+            store.create_incident(&new, at(9, i)).unwrap().key
+        })
+        .collect();
+    let pages = |query: IncidentQuery| {
+        let mut pages = Vec::new();
+        let mut before = None;
+        loop {
+            let page = search(
+                store,
+                &IncidentQuery {
+                    before,
+                    ..query.clone()
+                },
+            );
+            let Some(last) = page.last() else { break };
+            before = Some(*last);
+            pages.push(page);
+            assert!(pages.len() <= keys.len(), "paging does not end");
+        }
+        pages
+    };
+    let newest_first: Vec<_> = keys.iter().rev().copied().collect();
+    let all = pages(IncidentQuery {
+        limit: 3,
+        ..IncidentQuery::default()
+    });
+    assert_eq!(
+        all.iter().map(Vec::len).collect::<Vec<_>>(),
+        [3, 3, 1],
+        "{all:?}"
+    );
+    assert_eq!(all.concat(), newest_first, "every incident once, in order");
+
+    // Paging keeps the filters: only the SEV-2 incidents, two at a time.
+    let severe = pages(IncidentQuery {
+        severity: Some(sev(2)),
+        limit: 2,
+        ..IncidentQuery::default()
+    });
+    let expected: Vec<_> = newest_first
+        .iter()
+        .copied()
+        .filter(|k| (k.number() - keys[0].number()) % 2 == 0)
+        .collect();
+    assert_eq!(severe.iter().map(Vec::len).collect::<Vec<_>>(), [2, 2]);
+    assert_eq!(severe.concat(), expected);
+}
+
+pub fn private_incidents_are_listed_only_to_their_members_and_to_admins(store: &dyn Store) {
+    let create = |title: &str, private: bool| {
+        let mut new = NewIncident::new(title, sev(2), chrono_tz::UTC).unwrap();
+        new.private = private;
+        store.create_incident(&new, at(9, 0)).unwrap().key
+    };
+    let public = create("public", false);
+    let by_responders = create("private, with responders", true);
+    let by_owner = create("private, with an owner", true);
+    let nobodys = create("private, nobody's", true);
+    let mut responders = Responders::default();
+    responders.assign(Role::Scribe, Person::new("Ana Lima", Some("SRE")).unwrap());
+    responders.assign(Role::Participant, Person::new("Cy", None).unwrap());
+    store.set_responders(by_responders, &responders).unwrap();
+    own(store, by_owner, Some("Bo"), PostmortemStatus::Draft);
+    // Bo is a responder of the public incident: that opens nothing private.
+    let mut bo = Responders::default();
+    bo.assign(Role::Commander, Person::new("Bo", None).unwrap());
+    store.set_responders(public, &bo).unwrap();
+
+    let seen_by = |member: Option<&str>| {
+        search(
+            store,
+            &IncidentQuery {
+                member: member.map(str::to_owned),
+                ..IncidentQuery::default()
+            },
+        )
+    };
+    assert_eq!(seen_by(Some("Dee")), [public]);
+    assert_eq!(seen_by(Some("Ana Lima")), [by_responders, public]);
+    assert_eq!(seen_by(Some("Cy")), [by_responders, public], "any role");
+    assert_eq!(seen_by(Some("Bo")), [by_owner, public]);
+    assert_eq!(seen_by(Some("ana")), [public], "the whole name");
+    assert_eq!(seen_by(None), [nobodys, by_owner, by_responders, public]);
+
+    // A page showing one incident applies the same rule as the list.
+    for member in [None, Some("Dee"), Some("Ana Lima"), Some("Cy"), Some("Bo")] {
+        let listed = seen_by(member);
+        for key in [public, by_responders, by_owner, nobodys] {
+            let record = store.record(key).unwrap();
+            assert_eq!(
+                crate::visible_to(&record, member),
+                listed.contains(&key),
+                "{member:?} and {key}"
+            );
+        }
+    }
+    // Membership combines with the other filters.
+    let query = IncidentQuery {
+        member: Some("Ana Lima".to_owned()),
+        title_contains: Some("private".to_owned()),
+        ..IncidentQuery::default()
+    };
+    assert_eq!(search(store, &query), [by_responders]);
+}
+
+pub fn title_words_match_whatever_their_case_and_wildcards_match_only_themselves(
+    store: &dyn Store,
+) {
+    let percent = incident(store, "100% CPU on db_1");
+    let lookalike = incident(store, "1000 CPUs on db-1 and db11");
+    let backslash = incident(store, r"Backslash in C:\Temp\logs");
+    let titled = |words: &str| {
+        search(
+            store,
+            &IncidentQuery {
+                title_contains: Some(words.to_owned()),
+                ..IncidentQuery::default()
+            },
+        )
+    };
+    assert_eq!(titled("100%"), [percent], "% is a percent sign");
+    assert_eq!(titled("%"), [percent]);
+    assert_eq!(titled("db_1"), [percent], "_ is an underscore");
+    assert_eq!(titled("_"), [percent]);
+    assert_eq!(
+        titled("cpu DB"),
+        [lookalike, percent],
+        "every word, any case"
+    );
+    assert_eq!(titled("cpus db"), [lookalike]);
+    assert_eq!(titled(r"c:\temp"), [backslash], r"\ is a backslash");
+    assert_eq!(titled(r"\"), [backslash]);
+    assert_eq!(titled(r"\t"), [backslash]);
+    assert_eq!(titled("cpu nowhere"), Vec::<IncidentKey>::new());
+    assert_eq!(titled(" \t "), [backslash, lookalike, percent], "no words");
+}
+
+fn user(store: &dyn Store, name: &str, display: &str, role: AccountRole) -> User {
+    let new = NewUser::new(name, display, role).unwrap();
+    store
+        .create_user(&new, &format!("$argon2id$v=19$hash-of-{name}"), at(9, 0))
+        .unwrap()
+}
+
+fn session_of(store: &dyn Store, user: &User, token_hash: &str, expires_at: DateTime<Utc>) {
+    store
+        .create_session(&NewSession {
+            token_hash: token_hash.to_owned(),
+            user: user.id,
+            csrf_token: format!("csrf-{token_hash}"),
+            expires_at,
+        })
+        .unwrap();
+}
+
+pub fn users_are_unique_by_name_whatever_its_case_and_read_back_with_their_credentials(
+    store: &dyn Store,
+) {
+    let new = NewUser::new("Ana.Lima", "Ana Lima", AccountRole::Editor).unwrap();
+    // A clock with nanoseconds: what the store returns must equal what it reads back.
+    let now = at(9, 0) + chrono::Duration::nanoseconds(1_234_567_891);
+    let ana = store.create_user(&new, "$argon2id$v=19$ana", now).unwrap();
+    assert_eq!(ana.name.as_str(), "ana.lima");
+    assert_eq!(ana.display_name.as_str(), "Ana Lima");
+    assert_eq!(ana.role, AccountRole::Editor);
+
+    let again = NewUser::new("ANA.LIMA", "Another Ana", AccountRole::Admin).unwrap();
+    match store.create_user(&again, "$argon2id$v=19$other", at(10, 0)) {
+        Err(StoreError::UserExists(name)) => assert_eq!(name.as_str(), "ana.lima"),
+        other => panic!("expected the name to be taken, got {other:?}"),
+    }
+    let bo = user(store, "bo", "Bo", AccountRole::Admin);
+
+    let name = Username::parse("Ana.Lima").unwrap();
+    assert_eq!(
+        store.user_credentials(&name).unwrap(),
+        Some((ana.clone(), "$argon2id$v=19$ana".to_owned())),
+        "read back as created, the refused duplicate changed nothing"
+    );
+    let nobody = Username::parse("nobody").unwrap();
+    assert_eq!(store.user_credentials(&nobody).unwrap(), None);
+    assert_eq!(store.users().unwrap(), [ana, bo], "by name");
+
+    // Many sign-ups of one name at once make one account.
+    let results: Vec<_> = std::thread::scope(|s| {
+        let threads: Vec<_> = (0..4)
+            .map(|i| {
+                s.spawn(move || {
+                    let new = NewUser::new("cy", &format!("Cy {i}"), AccountRole::Viewer).unwrap();
+                    store.create_user(&new, "$argon2id$v=19$cy", at(11, 0))
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+    for result in results {
+        assert!(
+            matches!(result, Ok(_) | Err(StoreError::UserExists(_))),
+            "{result:?}"
+        );
+    }
+    assert_eq!(store.users().unwrap().len(), 3);
+}
+
+pub fn a_role_change_is_kept_and_an_unknown_user_is_not_found(store: &dyn Store) {
+    let ana = user(store, "ana", "Ana Lima", AccountRole::Viewer);
+    session_of(store, &ana, "s1", at(18, 0));
+    let promoted = store.set_user_role(ana.id, AccountRole::Admin).unwrap();
+    assert_eq!(
+        promoted,
+        User {
+            role: AccountRole::Admin,
+            ..ana.clone()
+        }
+    );
+    assert_eq!(store.users().unwrap(), std::slice::from_ref(&promoted));
+    assert_eq!(
+        store.session("s1", at(10, 0)).unwrap().unwrap().user,
+        promoted,
+        "a session sees the new role at once"
+    );
+
+    let missing = UserId(ana.id.0 + 1000);
+    let not_found = |result: Result<(), StoreError>| match result {
+        Err(StoreError::UserNotFound(id)) => assert_eq!(id, missing),
+        other => panic!("expected user not found, got {other:?}"),
+    };
+    not_found(store.set_user_role(missing, AccountRole::Viewer).map(drop));
+    not_found(store.set_password_hash(missing, "$argon2id$x"));
+    not_found(store.create_session(&NewSession {
+        token_hash: "s2".to_owned(),
+        user: missing,
+        csrf_token: "c".to_owned(),
+        expires_at: at(18, 0),
+    }));
+    let label = Line::parse("label", "bot").unwrap();
+    not_found(
+        store
+            .create_api_token(missing, &label, "t1", at(9, 0))
+            .map(drop),
+    );
+    assert!(store.api_tokens(missing).unwrap().is_empty());
+}
+
+pub fn a_session_is_found_until_it_expires_and_is_gone_after(store: &dyn Store) {
+    let ana = user(store, "ana", "Ana Lima", AccountRole::Editor);
+    let expires_at = at(12, 0) + chrono::Duration::microseconds(1);
+    session_of(store, &ana, "short", expires_at);
+    session_of(store, &ana, "long", at(18, 0));
+
+    let found = store.session("short", at(11, 0)).unwrap().unwrap();
+    assert_eq!(found.user, ana);
+    assert_eq!(found.csrf_token, "csrf-short");
+    assert_eq!(found.expires_at, expires_at);
+    assert!(store.session("short", at(12, 0)).unwrap().is_some());
+    assert_eq!(store.session("unknown", at(11, 0)).unwrap(), None);
+
+    assert_eq!(
+        store.session("short", expires_at).unwrap(),
+        None,
+        "expired at its expiry"
+    );
+    assert_eq!(
+        store.session("short", at(11, 0)).unwrap(),
+        None,
+        "deleted when met expired, so an earlier clock does not bring it back"
+    );
+    assert!(store.session("long", at(11, 0)).unwrap().is_some());
+}
+
+pub fn a_deleted_session_is_gone_and_deleting_an_unknown_one_does_nothing(store: &dyn Store) {
+    let ana = user(store, "ana", "Ana Lima", AccountRole::Editor);
+    session_of(store, &ana, "laptop", at(18, 0));
+    session_of(store, &ana, "phone", at(18, 0));
+    store.delete_session("laptop").unwrap();
+    store.delete_session("never-was").unwrap();
+    assert_eq!(store.session("laptop", at(10, 0)).unwrap(), None);
+    assert!(store.session("phone", at(10, 0)).unwrap().is_some());
+}
+
+pub fn a_password_change_ends_every_session_of_that_user_and_no_other(store: &dyn Store) {
+    let ana = user(store, "ana", "Ana Lima", AccountRole::Editor);
+    let bo = user(store, "bo", "Bo", AccountRole::Viewer);
+    session_of(store, &ana, "ana-laptop", at(18, 0));
+    session_of(store, &ana, "ana-phone", at(18, 0));
+    session_of(store, &bo, "bo-laptop", at(18, 0));
+
+    store
+        .set_password_hash(ana.id, "$argon2id$v=19$new")
+        .unwrap();
+    assert_eq!(store.session("ana-laptop", at(10, 0)).unwrap(), None);
+    assert_eq!(store.session("ana-phone", at(10, 0)).unwrap(), None);
+    assert!(store.session("bo-laptop", at(10, 0)).unwrap().is_some());
+    let (_, hash) = store.user_credentials(&ana.name).unwrap().unwrap();
+    assert_eq!(hash, "$argon2id$v=19$new");
+    let (_, hash) = store.user_credentials(&bo.name).unwrap().unwrap();
+    assert_eq!(hash, "$argon2id$v=19$hash-of-bo");
+}
+
+pub fn api_tokens_are_found_by_hash_listed_oldest_first_and_revoked_only_by_their_owner(
+    store: &dyn Store,
+) {
+    let ana = user(store, "ana", "Ana Lima", AccountRole::Editor);
+    let bo = user(store, "bo", "Bo", AccountRole::Admin);
+    let label = |text: &str| Line::parse("label", text).unwrap();
+    let now = at(9, 0) + chrono::Duration::nanoseconds(987_654_321);
+    let deploy = store
+        .create_api_token(ana.id, &label("deploy bot"), "hash-deploy", now)
+        .unwrap();
+    let laptop = store
+        .create_api_token(ana.id, &label("laptop"), "hash-laptop", at(9, 5))
+        .unwrap();
+    let bos = store
+        .create_api_token(bo.id, &label("cron"), "hash-cron", at(9, 1))
+        .unwrap();
+    assert_eq!((deploy.user, deploy.label.as_str()), (ana.id, "deploy bot"));
+    assert_ne!(deploy.id, laptop.id);
+
+    assert_eq!(
+        store.user_by_api_token("hash-deploy").unwrap(),
+        Some(ana.clone())
+    );
+    assert_eq!(
+        store.user_by_api_token("hash-cron").unwrap(),
+        Some(bo.clone())
+    );
+    assert_eq!(store.user_by_api_token("hash-unknown").unwrap(), None);
+    assert_eq!(
+        store.api_tokens(ana.id).unwrap(),
+        [deploy.clone(), laptop.clone()],
+        "read back as created, oldest first"
+    );
+    assert_eq!(store.api_tokens(bo.id).unwrap(), [bos]);
+
+    assert!(
+        !store.revoke_api_token(bo.id, deploy.id).unwrap(),
+        "not bo's token"
+    );
+    assert_eq!(
+        store.user_by_api_token("hash-deploy").unwrap(),
+        Some(ana.clone())
+    );
+    assert!(store.revoke_api_token(ana.id, deploy.id).unwrap());
+    assert_eq!(store.user_by_api_token("hash-deploy").unwrap(), None);
+    assert_eq!(store.api_tokens(ana.id).unwrap(), [laptop]);
+    assert!(
+        !store.revoke_api_token(ana.id, deploy.id).unwrap(),
+        "revoked once"
+    );
 }

@@ -9,9 +9,11 @@ pub mod steps;
 
 use chrono::{DateTime, Utc};
 use hindsight_core::{
-    ActionId, ActionItem, EventId, Incident, IncidentKey, IncidentRecord, NewActionItem,
-    NewIncident, NewTimelineEvent, Person, Postmortem, Responders, Role, TimelineEvent,
+    ActionId, ActionItem, ApiTokenInfo, EventId, Incident, IncidentKey, IncidentRecord,
+    IncidentStatus, NewActionItem, NewIncident, NewTimelineEvent, NewUser, Person, Postmortem,
+    PostmortemStatus, Responders, Role, Session, Severity, TimelineEvent, User, UserId, Username,
     proposal::{NewProposal, Proposal, ProposalId, ProposalStatus},
+    text::Line,
 };
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -55,6 +57,10 @@ pub enum StoreError {
         "the database is at migration {found}, newer than this hindsight knows ({known}); upgrade hindsight"
     )]
     DatabaseTooNew { found: i64, known: i64 },
+    #[error("a user named `{0}` already exists")]
+    UserExists(Username),
+    #[error("no user {0}")]
+    UserNotFound(UserId),
     /// The message says it all; the error is not chained again as a source, so it is shown
     /// once.
     #[error("database error: {0}")]
@@ -82,6 +88,7 @@ impl StoreError {
                 | StoreError::ActionNotFound { .. }
                 | StoreError::RevisionNotFound { .. }
                 | StoreError::ProposalNotFound { .. }
+                | StoreError::UserNotFound(_)
         )
     }
 }
@@ -128,6 +135,70 @@ pub struct DeliveryOutcome {
     /// The delivery had been applied before: nothing changed.
     pub duplicate: bool,
     pub events_added: usize,
+}
+
+/// Which incidents a list shows: every filter is optional and they all apply together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentQuery {
+    /// Derived from the timeline, as [`IncidentRecord::status`] derives it.
+    pub status: Option<IncidentStatus>,
+    /// The severity the incident was opened with.
+    pub severity: Option<Severity>,
+    /// Incidents that affected this service (exact name).
+    pub service: Option<String>,
+    /// Incidents whose post-mortem this person owns (exact name).
+    pub owner: Option<String>,
+    pub postmortem_status: Option<PostmortemStatus>,
+    /// Opened at or after this instant.
+    pub opened_from: Option<DateTime<Utc>>,
+    /// Opened before this instant.
+    pub opened_before: Option<DateTime<Utc>>,
+    /// Words that must all appear in the title (case-insensitive, ASCII).
+    pub title_contains: Option<String>,
+    /// Paging by key: only incidents with a smaller number than this one (the next page starts
+    /// after the last key of the previous one).
+    pub before: Option<IncidentKey>,
+    /// Who is looking: `None` for an admin, who sees every incident; otherwise private incidents
+    /// are listed only where this display name is a responder or the post-mortem owner.
+    pub member: Option<String>,
+    pub limit: u32,
+}
+
+impl Default for IncidentQuery {
+    fn default() -> Self {
+        IncidentQuery {
+            status: None,
+            severity: None,
+            service: None,
+            owner: None,
+            postmortem_status: None,
+            opened_from: None,
+            opened_before: None,
+            title_contains: None,
+            before: None,
+            member: None,
+            limit: 50,
+        }
+    }
+}
+
+/// An incident as a list shows it: with its derived status and its post-mortem's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentSummary {
+    pub incident: Incident,
+    pub status: IncidentStatus,
+    pub postmortem_status: PostmortemStatus,
+    pub owner: Option<Line>,
+}
+
+/// A new sign-in session: the store keeps only the hash of the cookie's token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    /// Hex SHA-256 of the token in the cookie.
+    pub token_hash: String,
+    pub user: UserId,
+    pub csrf_token: String,
+    pub expires_at: DateTime<Utc>,
 }
 
 /// A post-mortem with the version it was read at.
@@ -259,6 +330,56 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         delivery: &Delivery,
         now: DateTime<Utc>,
     ) -> StoreResult<DeliveryOutcome>;
+
+    /// The incidents `query` selects, newest (highest key) first, at most `query.limit`.
+    fn search_incidents(&self, query: &IncidentQuery) -> StoreResult<Vec<IncidentSummary>>;
+
+    /// Creates an account; a name already taken is [`StoreError::UserExists`].
+    fn create_user(
+        &self,
+        user: &NewUser,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<User>;
+
+    /// An account and its password hash (PHC string), by sign-in name.
+    fn user_credentials(&self, name: &Username) -> StoreResult<Option<(User, String)>>;
+
+    /// Every account, by name.
+    fn users(&self) -> StoreResult<Vec<User>>;
+
+    /// Changes an account's role; [`StoreError::UserNotFound`] when there is no such account.
+    fn set_user_role(&self, id: UserId, role: hindsight_core::AccountRole) -> StoreResult<User>;
+
+    /// Replaces an account's password hash and ends all its sessions.
+    fn set_password_hash(&self, id: UserId, password_hash: &str) -> StoreResult<()>;
+
+    fn create_session(&self, session: &NewSession) -> StoreResult<()>;
+
+    /// The session whose cookie hashes to `token_hash`, unless it expired by `now` (expired
+    /// sessions are deleted when met).
+    fn session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<Session>>;
+
+    /// Ends a session (signing out); unknown hashes are ignored.
+    fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+
+    /// Stores a new API token for `user` by the hash of its secret.
+    fn create_api_token(
+        &self,
+        user: UserId,
+        label: &Line,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ApiTokenInfo>;
+
+    /// The account an API token belongs to, by the hash of its secret.
+    fn user_by_api_token(&self, token_hash: &str) -> StoreResult<Option<User>>;
+
+    /// The tokens of one account, oldest first.
+    fn api_tokens(&self, user: UserId) -> StoreResult<Vec<ApiTokenInfo>>;
+
+    /// Revokes a token of `user`; false when that user has no such token.
+    fn revoke_api_token(&self, user: UserId, id: i64) -> StoreResult<bool>;
 }
 
 /// Adds the people not already among the responders, as participants; whether any was new.
@@ -292,4 +413,90 @@ pub fn decode_severity(what: &str, level: i64) -> StoreResult<hindsight_core::Se
         .ok()
         .and_then(|l| hindsight_core::Severity::from_level(l).ok())
         .ok_or_else(|| StoreError::corrupt(what, format!("severity level {level}")))
+}
+
+/// An incident status as the backends derive it in SQL (`active`, `mitigated`, `resolved`),
+/// read back into the domain's value.
+pub fn decode_status(what: &str, text: &str) -> StoreResult<IncidentStatus> {
+    match text {
+        "active" => Ok(IncidentStatus::Active),
+        "mitigated" => Ok(IncidentStatus::Mitigated),
+        "resolved" => Ok(IncidentStatus::Resolved),
+        other => Err(StoreError::corrupt(
+            what,
+            format!("unknown incident status `{other}`"),
+        )),
+    }
+}
+
+/// The LIKE patterns, with `\` as the escape character, that together select the titles
+/// containing every whitespace-separated word of `words`. `%`, `_` and `\` in a word are
+/// escaped, so what a user types is matched as written and never read as a pattern. Both
+/// backends build their title filter from these, so they escape alike.
+pub fn title_patterns(words: &str) -> Vec<String> {
+    words
+        .split_whitespace()
+        .map(|word| {
+            let mut pattern = String::with_capacity(word.len() + 2);
+            pattern.push('%');
+            for c in word.chars() {
+                if matches!(c, '%' | '_' | '\\') {
+                    pattern.push('\\');
+                }
+                pattern.push(c);
+            }
+            pattern.push('%');
+            pattern
+        })
+        .collect()
+}
+
+/// Whether `member` may see `record`, by the rule [`Store::search_incidents`] applies in SQL:
+/// a public incident is seen by everyone, a private one by admins (`None`) and by the person
+/// whose display name is exactly that of a responder (any role) or of the post-mortem owner.
+/// A page showing one incident checks this, so it agrees with the lists.
+pub fn visible_to(record: &IncidentRecord, member: Option<&str>) -> bool {
+    let Some(name) = member else { return true };
+    !record.incident.private
+        || record
+            .responders
+            .iter()
+            .any(|(_, p)| p.name.as_str() == name)
+        || record
+            .postmortem
+            .owner
+            .as_ref()
+            .is_some_and(|owner| owner.as_str() == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_patterns_escape_every_wildcard() {
+        assert_eq!(
+            title_patterns("  100%  db_1\ta\\b "),
+            ["%100\\%%", "%db\\_1%", "%a\\\\b%"]
+        );
+        assert!(title_patterns(" \t ").is_empty());
+    }
+
+    #[test]
+    fn only_the_three_derived_statuses_decode() {
+        for status in [
+            IncidentStatus::Active,
+            IncidentStatus::Mitigated,
+            IncidentStatus::Resolved,
+        ] {
+            assert_eq!(
+                decode_status("status", &status.to_string()).ok(),
+                Some(status)
+            );
+        }
+        assert!(matches!(
+            decode_status("status", "Resolved"),
+            Err(StoreError::Corrupt { .. })
+        ));
+    }
 }
