@@ -330,6 +330,49 @@ impl Hindsight {
         Err(AppError::Busy(key))
     }
 
+    /// Saves `postmortem` as the change `what`, only if the document is still at
+    /// `expected_version`: the save of a person who edited an older version is refused with
+    /// [`StoreError::Conflict`] rather than applied. Its status and template are not changed here
+    /// (the lifecycle moves the status), so a save that changes them is refused.
+    #[instrument(skip_all, fields(incident.key = %key))]
+    pub fn save_postmortem_at(
+        &self,
+        key: IncidentKey,
+        expected_version: u64,
+        postmortem: &Postmortem,
+        what: &str,
+    ) -> AppResult<u64> {
+        let current = self.store.postmortem(key)?;
+        if current.version != expected_version {
+            return Err(StoreError::Conflict {
+                key,
+                expected: expected_version,
+                actual: current.version,
+            }
+            .into());
+        }
+        if postmortem.status != current.value.status {
+            return Err(AppError::invalid(
+                "status",
+                "the status moves through the lifecycle (review, publish), not by saving the document",
+            ));
+        }
+        if postmortem.template != current.value.template {
+            return Err(AppError::invalid(
+                "template",
+                "the template of a post-mortem is chosen when it is created",
+            ));
+        }
+        if *postmortem == current.value {
+            return Ok(current.version);
+        }
+        let version = self
+            .store
+            .save_postmortem(key, postmortem, expected_version, self.now())?;
+        self.revise(key, what)?;
+        Ok(version)
+    }
+
     /// Moves the post-mortem through its life, if the move's gate allows it.
     pub fn move_postmortem(&self, key: IncidentKey, to: PostmortemStatus) -> AppResult<Postmortem> {
         let (record, _, findings) = self.check(key)?;

@@ -51,6 +51,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Serve the web pages, the JSON API and the webhook endpoints.
+    Serve(ServeArgs),
+    /// Accounts for the web pages and the API: add, list, change a role or a password.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Create a sample incident with a full post-mortem and print it.
     Demo,
     /// Bring the database schema up to date (every command also does this first).
@@ -684,4 +689,68 @@ pub struct WebhookArgs {
     /// PagerDuty: the X-PagerDuty-Signature header as received.
     #[arg(long)]
     pub signature: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Where to listen.
+    #[arg(
+        long,
+        env = "HINDSIGHT_LISTEN",
+        default_value = "127.0.0.1:8080",
+        value_name = "ADDRESS:PORT"
+    )]
+    pub listen: String,
+    /// Mark cookies Secure: set this when hindsight is reached over HTTPS.
+    #[arg(long, env = "HINDSIGHT_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// A secret PagerDuty signs its webhooks with; repeat it (or separate with commas) during a
+    /// rotation.
+    #[arg(
+        long = "pagerduty-secret",
+        env = "HINDSIGHT_PAGERDUTY_SECRET",
+        value_delimiter = ',',
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub pagerduty_secrets: Vec<String>,
+    /// On an empty database, do not create the sample incident.
+    #[arg(long)]
+    pub no_sample: bool,
+    /// Do not migrate the database on start (run `hindsight migrate` first).
+    #[arg(long)]
+    pub no_migrate: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; its password is read from standard input with --password-stdin, or
+    /// made up and printed once.
+    Add {
+        /// The sign-in name: a-z, 0-9, `.`, `_`, `-`.
+        name: String,
+        /// How the person is named on post-mortems ("Ana Lima").
+        #[arg(long)]
+        display_name: Option<String>,
+        /// viewer, editor or admin.
+        #[arg(long, default_value = "editor")]
+        role: hindsight_core::AccountRole,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the accounts.
+    List,
+    /// Change an account's role.
+    Role {
+        name: String,
+        role: hindsight_core::AccountRole,
+    },
+    /// Set a new password (read from standard input with --password-stdin, or made up and
+    /// printed once); signs the account out everywhere.
+    Password {
+        name: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }

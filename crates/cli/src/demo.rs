@@ -21,6 +21,17 @@ fn invalid(e: impl std::fmt::Display) -> AppError {
 }
 
 pub fn run(app: &Hindsight, database: &str) -> Result<()> {
+    let key = create(app)?;
+    print!("{}", app.render_markdown(key)?);
+    eprintln!(
+        "\nCreated {key} in {database}. Next: `hindsight figures {key}`, `hindsight incident show {key}`, \
+         `hindsight timeline list {key}`, or open your own with `hindsight incident new --help`."
+    );
+    Ok(())
+}
+
+/// Creates the sample incident and returns its key.
+pub fn create(app: &Hindsight) -> Result<hindsight_core::IncidentKey> {
     let new = NewIncident::new(
         "Checkout returned 502s after a connection-pool change",
         Severity::from_level(2)?,
@@ -171,10 +182,5 @@ pub fn run(app: &Hindsight, database: &str) -> Result<()> {
         )?;
         app.set_message(key, kind, &draft)?;
     }
-    print!("{}", app.render_markdown(key)?);
-    eprintln!(
-        "\nCreated {key} in {database}. Next: `hindsight figures {key}`, `hindsight incident show {key}`, \
-         `hindsight timeline list {key}`, or open your own with `hindsight incident new --help`."
-    );
-    Ok(())
+    Ok(key)
 }

@@ -6,6 +6,7 @@ mod args;
 mod demo;
 mod intake;
 mod print;
+mod serve;
 mod settings;
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -23,13 +24,23 @@ use std::{io::Read, process::ExitCode, sync::Arc};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("HINDSIGHT_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // The server says what it does (one line per request at debug); other commands only warn.
+    let default_level = if matches!(cli.command, Command::Serve(_)) {
+        "info"
+    } else {
+        "warn"
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HINDSIGHT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    // `HINDSIGHT_LOG_FORMAT=json`: one JSON object per line, for a log collector.
+    if std::env::var("HINDSIGHT_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -145,6 +156,8 @@ fn run(cli: Cli) -> Result<()> {
             eprintln!("{} is up to date", redact(&settings.database));
             Ok(())
         }
+        Command::Serve(args) => serve::serve(app, args),
+        Command::User(command) => serve::user(&app, command),
         Command::Demo => demo::run(&app, &settings.database),
         Command::Incident(command) => incident(&app, command),
         Command::Timeline(command) => timeline(&app, command),

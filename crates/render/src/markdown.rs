@@ -81,23 +81,7 @@ pub(crate) fn document(
             timeline_heading = Some(out.len());
         }
         let _ = writeln!(out, "{hashes} {}\n", section.title);
-        let written = pm.section(&section.id).map(str::to_owned).or_else(|| {
-            section
-                .starting_text
-                .as_deref()
-                .map(|text| crate::fill_placeholders(text, record, figures))
-        });
-        if let Some(markdown) = &written {
-            out.push_str(markdown.trim_end());
-            out.push_str("\n\n");
-        }
-        match structured(section, record, figures) {
-            Some(body) => out.push_str(&body),
-            None if written.is_none() => {
-                let _ = writeln!(out, "_Not written yet._ {}\n", section.help);
-            }
-            None => {}
-        }
+        out.push_str(&section_body(section, record, figures));
     }
     let checklists = &pm.checklists;
     if !checklists.is_empty() {
@@ -120,6 +104,39 @@ pub(crate) fn document(
     out.truncate(out.trim_end().len());
     out.push('\n');
     (out, timeline_heading)
+}
+
+/// The body of one section, without its heading: what was written (or the template's starting
+/// text), then the data the section shows; "not written yet" with the help when both are empty.
+/// The web page renders each section through this, so it reads like the exports.
+pub fn section_body(
+    section: &TemplateSection,
+    record: &IncidentRecord,
+    figures: &Figures,
+) -> String {
+    let mut out = String::new();
+    let written = record
+        .postmortem
+        .section(&section.id)
+        .map(str::to_owned)
+        .or_else(|| {
+            section
+                .starting_text
+                .as_deref()
+                .map(|text| crate::fill_placeholders(text, record, figures))
+        });
+    if let Some(markdown) = &written {
+        out.push_str(markdown.trim_end());
+        out.push_str("\n\n");
+    }
+    match structured(section, record, figures) {
+        Some(body) => out.push_str(&body),
+        None if written.is_none() => {
+            let _ = writeln!(out, "_Not written yet._ {}\n", section.help);
+        }
+        None => {}
+    }
+    out
 }
 
 /// When the meeting is and who runs it.
