@@ -165,3 +165,25 @@ async fn a_stale_save_of_a_section_is_refused_with_409_and_changes_nothing() {
     assert_eq!(now["sections"]["overview"], "First writer.");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn pages_forbid_scripts_framing_and_sniffing() {
+    let app = TestApp::spawn().await;
+    let answer = app
+        .anonymous()
+        .get(app.url("/signin"))
+        .send()
+        .await
+        .unwrap();
+    let headers = answer.headers();
+    let policy = headers["content-security-policy"].to_str().unwrap();
+    assert!(policy.contains("default-src 'none'"), "{policy}");
+    assert!(
+        !policy.contains("script-src"),
+        "no script source is allowed: {policy}"
+    );
+    assert!(policy.contains("frame-ancestors 'none'"));
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    app.stop().await;
+}
