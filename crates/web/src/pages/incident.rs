@@ -379,7 +379,7 @@ fn action_fields(action: Option<&hindsight_core::ActionItem>) -> Markup {
             div.field { label for="owner" { "Owner" } input #owner name="owner" value=(item.and_then(|i| i.owner.as_ref()).map(|o| o.as_str()).unwrap_or("")); }
             div.field { label for="due" { "Due" } input #due type="date" name="due" value=(item.and_then(|i| i.due).map(|d| d.to_string()).unwrap_or_default()); }
             div.field { label for="priority" { "Priority" } select #priority name="priority" { @for p in Priority::ALL { option value=(p.as_str()) selected[item.map(|i| i.priority) == Some(*p) || (item.is_none() && *p == Priority::P2)] { (p.as_str().to_uppercase()) } } } }
-            div.field { label for="kind" { "Kind" } select #kind name="kind" { @for k in ActionKind::ALL { option value=(k.as_str()) selected[item.map(|i| i.kind) == Some(*k)] { (k.as_str().replace('_', " ")) } } } }
+            div.field { label for="action-kind" { "Kind" } select #action-kind name="kind" { @for k in ActionKind::ALL { option value=(k.as_str()) selected[item.map(|i| i.kind) == Some(*k)] { (k.as_str().replace('_', " ")) } } } }
         }
         div.row {
             div.field { label for="impact" { "Impact" } select #impact name="impact" { @for l in Importance::ALL { option value=(l.as_str()) selected[item.map(|i| i.impact) == Some(*l)] { (l.as_str()) } } } }
