@@ -3,7 +3,7 @@
 //! from the domain by schemars) is added to its components, so one schema describes the format
 //! everywhere.
 
-use crate::api::{accounts, incidents, model};
+use crate::api::{accounts, document, incidents, intake, model};
 use crate::error::ErrorBody;
 use axum::{Json, response::IntoResponse};
 use std::sync::OnceLock;
@@ -28,12 +28,20 @@ use utoipa::{
         incidents::history, incidents::diff, incidents::export,
         accounts::me, accounts::list_tokens, accounts::create_token, accounts::revoke_token,
         accounts::list_users, accounts::create_user, accounts::change_user,
+        document::put_responders, document::draft_message, document::put_message,
+        document::tick_checklist, document::import_document,
+        intake::list_proposals, intake::decide_proposals, intake::import_chat,
     ),
     components(schemas(
         ErrorBody, model::IncidentJson, model::IncidentPage, model::NewIncidentJson,
         model::IncidentChangeJson, model::FiguresJson, model::IncidentDetailJson, model::EventJson,
         model::NewEventJson, model::ActionJson, model::ActionFieldsJson, model::FindingJson,
         model::UserJson,
+        document::PersonJson, document::RespondersJson, document::MessageTextJson,
+        document::DraftJson, document::BlameFindingJson, document::MessageJson,
+        document::TickJson, document::ChecklistItemJson,
+        intake::ProposalJson, intake::ProposedEventJson, intake::ProposedActionJson,
+        intake::ProposedPersonJson, intake::DecideJson, intake::DecidedJson, intake::ImportJson,
     )),
     modifiers(&Security),
     security(("token" = []), ("session" = [])),
@@ -43,6 +51,7 @@ use utoipa::{
         (name = "postmortem", description = "The document, its review and its history"),
         (name = "actions", description = "Follow-up action items"),
         (name = "accounts", description = "Who you are, your tokens, and accounts"),
+        (name = "intake", description = "Chat exports read into proposals, and the scribe's decisions"),
     )
 )]
 #[derive(Debug)]

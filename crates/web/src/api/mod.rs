@@ -4,7 +4,9 @@
 //! must send it back in `If-Match` so that a stale save is refused (409) instead of overwriting.
 
 pub mod accounts;
+pub mod document;
 pub mod incidents;
+pub mod intake;
 pub mod json;
 pub mod model;
 
@@ -51,8 +53,36 @@ pub fn routes() -> Router<AppState> {
         .route("/incidents/{key}/history", get(history))
         .route("/incidents/{key}/diff", get(diff))
         .route("/incidents/{key}/export/{format}", get(export))
+        .merge(document_routes())
         .merge(accounts::routes())
         .fallback(|| async { ApiError::not_found("no such API route; see /api/openapi.json") })
+}
+
+/// The responders, messages, checklists, proposals, chat imports and document imports.
+fn document_routes() -> Router<AppState> {
+    use document::*;
+    use intake::*;
+    Router::new()
+        .route("/incidents/{key}/responders", put(put_responders))
+        .route(
+            "/incidents/{key}/messages/{kind}",
+            put(document::put_message),
+        )
+        .route(
+            "/incidents/{key}/messages/{kind}/draft",
+            post(draft_message),
+        )
+        .route(
+            "/incidents/{key}/checklist/{position}",
+            post(tick_checklist),
+        )
+        .route("/incidents/{key}/proposals", get(list_proposals))
+        .route("/incidents/{key}/proposals/decide", post(decide_proposals))
+        .route(
+            "/incidents/{key}/import/{format}",
+            post(import_chat).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD as usize)),
+        )
+        .route("/documents", post(document::import_document))
 }
 
 /// Runs store work on a blocking thread: the store is synchronous.

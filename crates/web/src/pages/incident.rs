@@ -195,6 +195,8 @@ fn incident_view(
                 section.card {
                     h2 { "More" }
                     ul {
+                        li { a href={ (base) "/document" } { "The whole document" } ": roles, owner, impact, factors, how'd we do, questions, meeting, messages" }
+                        li { a href={ (base) "/proposals" } { "Proposals from chat imports" } }
                         li { a href={ (base) "/history" } { "Revision history" } }
                         li { "Export: " a href={ "/api/v1/incidents/" (key) "/export/markdown" } { "Markdown" } ", "
                              a href={ "/api/v1/incidents/" (key) "/export/html" } { "HTML page" } ", "

@@ -4,7 +4,9 @@
 //! request, so a link cannot make hindsight display words it did not write.
 
 pub mod account;
+pub mod document;
 pub mod incident;
+pub mod intake;
 pub mod layout;
 pub mod list;
 
@@ -63,7 +65,33 @@ pub fn routes() -> Router<AppState> {
             post(incident::tick),
         )
         .route("/incidents/{key}/history", get(incident::history))
+        .merge(document_routes())
         .fallback(|| async { PageError::not_found("there is no page here") })
+}
+
+/// The document's forms, the messages, and the import review screen.
+fn document_routes() -> Router<AppState> {
+    Router::new()
+        .route("/incidents/{key}/document", get(document::document_page))
+        .route(
+            "/incidents/{key}/document/{part}",
+            get(document::part_page).post(document::save_part),
+        )
+        .route(
+            "/incidents/{key}/messages/{kind}",
+            get(document::message_page).post(document::save_message),
+        )
+        .route("/incidents/{key}/proposals", get(intake::review_page))
+        .route(
+            "/incidents/{key}/proposals/decide",
+            post(intake::decide_form),
+        )
+        .route(
+            "/incidents/{key}/proposals/import",
+            post(intake::import_form).layer(axum::extract::DefaultBodyLimit::max(
+                crate::api::intake::MAX_UPLOAD as usize + 64 * 1024,
+            )),
+        )
 }
 
 async fn stylesheet() -> Response {
