@@ -7,8 +7,8 @@ mod support;
 
 use chrono::{TimeZone, Utc};
 use hindsight_core::{
-    AccountRole, EventSource, FactorCategory, IncidentKey, MessageKind,
-    proposal::{ProposalStatus, Suggestion},
+    AccountRole, EventSource, FactorCategory, IncidentKey, IncidentRecord, MessageKind,
+    proposal::{Proposal, ProposalStatus, Suggestion},
 };
 use serde_json::{Value, json};
 use std::io::Write;
@@ -185,8 +185,34 @@ async fn incident(app: &TestApp) -> (Account, Account) {
     (ana, vic)
 }
 
+/// Runs the store's synchronous calls on a thread of their own: the PostgreSQL client refuses
+/// to block a thread of the test's runtime.
+fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| {
+        scope
+            .spawn(work)
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+fn record(app: &TestApp, key: IncidentKey) -> IncidentRecord {
+    let app = app.app.clone();
+    off_runtime(move || app.record(key).expect("the record"))
+}
+
+fn proposals_of(app: &TestApp, key: IncidentKey) -> Vec<Proposal> {
+    let app = app.app.clone();
+    off_runtime(move || app.proposals(key).expect("the proposals"))
+}
+
+fn revision_count(app: &TestApp, key: IncidentKey) -> usize {
+    let app = app.app.clone();
+    off_runtime(move || app.history(key).expect("the history").len())
+}
+
 fn version(app: &TestApp, key: IncidentKey) -> u64 {
-    app.app.record(key).expect("the record").postmortem_version
+    record(app, key).postmortem_version
 }
 
 const PARTS: [&str; 9] = [
@@ -205,8 +231,18 @@ const PARTS: [&str; 9] = [
 // The document's forms
 
 #[tokio::test]
-async fn each_form_of_the_document_saves_what_it_shows() {
-    let app = TestApp::spawn().await;
+async fn each_form_of_the_document_saves_what_it_shows_on_sqlite() {
+    each_form_of_the_document_saves_what_it_shows(TestApp::spawn().await).await;
+}
+
+#[tokio::test]
+async fn each_form_of_the_document_saves_what_it_shows_on_postgresql() {
+    if let Some(app) = TestApp::spawn_postgres().await {
+        each_form_of_the_document_saves_what_it_shows(app).await;
+    }
+}
+
+async fn each_form_of_the_document_saves_what_it_shows(app: TestApp) {
     let (ana, _) = incident(&app).await;
     let (browser, _) = app.browser(&ana).await;
     let key = inc(1);
@@ -231,7 +267,7 @@ async fn each_form_of_the_document_saves_what_it_shows() {
         answer.headers()["location"],
         "/incidents/INC-1/document?done=saved#responders"
     );
-    let r = app.app.record(key).unwrap().responders;
+    let r = record(&app, key).responders;
     assert_eq!(r.commander.unwrap().to_string(), "Ana Lima, SRE");
     assert_eq!(r.scribe.unwrap().to_string(), "Dee Park");
     assert_eq!(r.smes[0].to_string(), "Bo Chen, DBA");
@@ -334,7 +370,7 @@ async fn each_form_of_the_document_saves_what_it_shows() {
         );
     }
 
-    let pm = app.app.record(key).unwrap().postmortem;
+    let pm = record(&app, key).postmortem;
     assert_eq!(pm.owner.unwrap().as_str(), "Ana Lima");
     assert_eq!(pm.impact.events_dropped, Some(0), "0 entered is checked");
     assert_eq!(
@@ -374,8 +410,8 @@ async fn each_form_of_the_document_saves_what_it_shows() {
     );
 
     // Every form, sent again as it opens, shows what is stored: nothing changes.
-    let before = app.app.record(key).unwrap();
-    let revisions = app.app.history(key).unwrap().len();
+    let before = record(&app, key);
+    let revisions = revision_count(&app, key);
     for part in PARTS {
         let answer = submit(
             &app,
@@ -386,15 +422,11 @@ async fn each_form_of_the_document_saves_what_it_shows() {
         .await;
         assert_eq!(answer.status(), 303, "{part} sent unchanged");
     }
-    let after = app.app.record(key).unwrap();
+    let after = record(&app, key);
     assert_eq!(after.postmortem, before.postmortem);
     assert_eq!(after.responders, before.responders);
     assert_eq!(after.postmortem_version, before.postmortem_version);
-    assert_eq!(
-        app.app.history(key).unwrap().len(),
-        revisions,
-        "no empty revision"
-    );
+    assert_eq!(revision_count(&app, key), revisions, "no empty revision");
 
     // Factors are edited and removed.
     let answer = submit(
@@ -411,7 +443,7 @@ async fn each_form_of_the_document_saves_what_it_shows() {
     )
     .await;
     assert_eq!(answer.status(), 303);
-    let factors = app.app.record(key).unwrap().postmortem.factors;
+    let factors = record(&app, key).postmortem.factors;
     assert_eq!(factors.len(), 1);
     assert_eq!(
         factors[0].description,
@@ -461,7 +493,7 @@ async fn a_message_is_drafted_from_the_document_then_saved_with_its_blameless_fi
         "{drafted}"
     );
     assert_eq!(
-        app.app.record(inc(1)).unwrap().postmortem.messages.external,
+        record(&app, inc(1)).postmortem.messages.external,
         None,
         "a draft is not saved"
     );
@@ -481,7 +513,7 @@ async fn a_message_is_drafted_from_the_document_then_saved_with_its_blameless_fi
         saved.headers()["location"],
         "/incidents/INC-1/messages/external?done=saved"
     );
-    let record = app.app.record(inc(1)).unwrap();
+    let record = record(&app, inc(1));
     assert_eq!(
         record.postmortem.messages.get(MessageKind::External),
         Some(text)
@@ -496,8 +528,19 @@ async fn a_message_is_drafted_from_the_document_then_saved_with_its_blameless_fi
 }
 
 #[tokio::test]
-async fn a_stale_form_is_refused_with_409_keeps_the_input_and_overwrites_nothing() {
-    let app = TestApp::spawn().await;
+async fn a_stale_form_is_refused_with_409_keeps_the_input_and_overwrites_nothing_on_sqlite() {
+    a_stale_form_is_refused_with_409_keeps_the_input_and_overwrites_nothing(TestApp::spawn().await)
+        .await;
+}
+
+#[tokio::test]
+async fn a_stale_form_is_refused_with_409_keeps_the_input_and_overwrites_nothing_on_postgresql() {
+    if let Some(app) = TestApp::spawn_postgres().await {
+        a_stale_form_is_refused_with_409_keeps_the_input_and_overwrites_nothing(app).await;
+    }
+}
+
+async fn a_stale_form_is_refused_with_409_keeps_the_input_and_overwrites_nothing(app: TestApp) {
     let (ana, _) = incident(&app).await;
     let (browser, _) = app.browser(&ana).await;
     let key = inc(1);
@@ -515,7 +558,7 @@ async fn a_stale_form_is_refused_with_409_keeps_the_input_and_overwrites_nothing
     )
     .await;
     assert_eq!(answer.status(), 303);
-    let saved_meanwhile = app.app.record(key).unwrap();
+    let saved_meanwhile = record(&app, key);
     assert!(saved_meanwhile.postmortem_version > opened_at);
 
     edit(&mut stale, &[("users_affected", "4321")]);
@@ -530,11 +573,7 @@ async fn a_stale_form_is_refused_with_409_keeps_the_input_and_overwrites_nothing
     assert!(body.contains("Not saved: someone else saved this post-mortem"));
     assert!(body.contains("What is saved now"));
     assert!(body.contains("value=\"4321\""), "the input is kept");
-    assert_eq!(
-        app.app.record(key).unwrap(),
-        saved_meanwhile,
-        "nothing overwritten"
-    );
+    assert_eq!(record(&app, key), saved_meanwhile, "nothing overwritten");
 
     // The form now carries the newer version: saving again is a deliberate choice.
     let again = form_fields(&body, path);
@@ -549,7 +588,7 @@ async fn a_stale_form_is_refused_with_409_keeps_the_input_and_overwrites_nothing
         .await
         .unwrap();
     assert_eq!(saved.status(), 303);
-    let pm = app.app.record(key).unwrap().postmortem;
+    let pm = record(&app, key).postmortem;
     assert_eq!(pm.impact.users_affected, Some(4321));
     assert_eq!(pm.howd_we_do.went_well, ["Paging worked"], "theirs is kept");
 
@@ -580,9 +619,7 @@ async fn a_stale_form_is_refused_with_409_keeps_the_input_and_overwrites_nothing
     assert!(body.contains("Written in the form."));
     assert!(body.contains("Written by the script."));
     assert_eq!(
-        app.app
-            .record(key)
-            .unwrap()
+        record(&app, key)
             .postmortem
             .messages
             .get(MessageKind::Internal),
@@ -597,7 +634,7 @@ async fn bad_input_is_refused_with_400_naming_the_field_and_nothing_is_saved() {
     let (ana, _) = incident(&app).await;
     let (browser, _) = app.browser(&ana).await;
     let key = inc(1);
-    let before = app.app.record(key).unwrap();
+    let before = record(&app, key);
     for (part, changes, expected) in [
         (
             "impact",
@@ -665,7 +702,7 @@ async fn bad_input_is_refused_with_400_naming_the_field_and_nothing_is_saved() {
             }
         }
     }
-    assert_eq!(app.app.record(key).unwrap(), before, "nothing saved");
+    assert_eq!(record(&app, key), before, "nothing saved");
 
     // A form without the session's CSRF token changes nothing either.
     let refused = browser
@@ -678,7 +715,7 @@ async fn bad_input_is_refused_with_400_naming_the_field_and_nothing_is_saved() {
         .await
         .unwrap();
     assert_eq!(refused.status(), 403);
-    assert_eq!(app.app.record(key).unwrap(), before);
+    assert_eq!(record(&app, key), before);
     app.stop().await;
 }
 
@@ -688,7 +725,7 @@ async fn a_viewer_reads_the_document_but_cannot_post_a_form_or_change_it_through
     let (_, vic) = incident(&app).await;
     let (browser, csrf) = app.browser(&vic).await;
     let key = inc(1);
-    let before = app.app.record(key).unwrap();
+    let before = record(&app, key);
     let page = text_of(&browser, &app.url("/incidents/INC-1/document")).await;
     assert!(
         !page.contains("/document/impact\""),
@@ -789,7 +826,7 @@ async fn a_viewer_reads_the_document_but_cannot_post_a_form_or_change_it_through
         .await
         .unwrap();
     assert_eq!(draft.status(), 200);
-    assert_eq!(app.app.record(key).unwrap(), before);
+    assert_eq!(record(&app, key), before);
     app.stop().await;
 }
 
@@ -871,9 +908,7 @@ async fn responders_messages_checklists_and_documents_through_the_api() {
         .unwrap();
     assert_eq!(stale.status(), 409);
     assert!(
-        app.app
-            .record(inc(1))
-            .unwrap()
+        record(&app, inc(1))
             .postmortem
             .messages
             .external
@@ -915,7 +950,7 @@ async fn responders_messages_checklists_and_documents_through_the_api() {
     assert_eq!(item["position"], 2);
     assert_eq!(item["role"], "commander");
     assert_eq!(item["done"], true);
-    assert!(app.app.record(inc(1)).unwrap().postmortem.checklists[1].done);
+    assert!(record(&app, inc(1)).postmortem.checklists[1].done);
 
     // A document exported as JSON imports back as a new incident.
     let exported = api
@@ -935,8 +970,8 @@ async fn responders_messages_checklists_and_documents_through_the_api() {
         .unwrap();
     assert_eq!(imported.status(), 201);
     assert_eq!(imported.headers()["location"], "/api/v1/incidents/INC-2");
-    let copy = app.app.record(inc(2)).unwrap();
-    assert_eq!(copy.responders, app.app.record(inc(1)).unwrap().responders);
+    let copy = record(&app, inc(2));
+    assert_eq!(copy.responders, record(&app, inc(1)).responders);
     let refused = api
         .post(app.url("/api/v1/documents"))
         .header("content-type", "application/json")
@@ -1139,9 +1174,26 @@ async fn upload(
 }
 
 #[tokio::test]
-async fn the_scribe_imports_the_war_room_accepts_one_event_rejects_the_rest_and_a_second_import_proposes_nothing()
+async fn the_scribe_accepts_one_imported_event_rejects_the_rest_and_nothing_is_proposed_twice_on_sqlite()
  {
-    let app = TestApp::spawn().await;
+    the_scribe_accepts_one_imported_event_rejects_the_rest_and_nothing_is_proposed_twice(
+        TestApp::spawn().await,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_scribe_accepts_one_imported_event_rejects_the_rest_and_nothing_is_proposed_twice_on_postgresql()
+ {
+    if let Some(app) = TestApp::spawn_postgres().await {
+        the_scribe_accepts_one_imported_event_rejects_the_rest_and_nothing_is_proposed_twice(app)
+            .await;
+    }
+}
+
+async fn the_scribe_accepts_one_imported_event_rejects_the_rest_and_nothing_is_proposed_twice(
+    app: TestApp,
+) {
     let (ana, _) = incident(&app).await;
     let (browser, csrf) = app.browser(&ana).await;
     let key = inc(1);
@@ -1165,7 +1217,7 @@ async fn the_scribe_imports_the_war_room_accepts_one_event_rejects_the_rest_and_
         "{page}"
     );
     assert!(page.contains("Rolled back deploy 4512"));
-    let proposals = app.app.proposals(key).unwrap();
+    let proposals = proposals_of(&app, key);
     assert!(
         proposals
             .iter()
@@ -1214,7 +1266,7 @@ async fn the_scribe_imports_the_war_room_accepts_one_event_rejects_the_rest_and_
         .await
         .unwrap();
     assert_eq!(rest.status(), 303);
-    let proposals = app.app.proposals(key).unwrap();
+    let proposals = proposals_of(&app, key);
     assert_eq!(
         proposals
             .iter()
@@ -1229,7 +1281,7 @@ async fn the_scribe_imports_the_war_room_accepts_one_event_rejects_the_rest_and_
     );
 
     // The event is on the timeline at the time of its message, with its link as evidence.
-    let record = app.app.record(key).unwrap();
+    let record = record(&app, key);
     assert_eq!(record.timeline.len(), 1);
     let event = &record.timeline[0];
     assert_eq!(
@@ -1262,7 +1314,7 @@ async fn the_scribe_imports_the_war_room_accepts_one_event_rejects_the_rest_and_
             .unwrap()
             .contains("nothing new is proposed")
     );
-    assert_eq!(app.app.proposals(key).unwrap().len(), count);
+    assert_eq!(proposals_of(&app, key).len(), count);
 
     // A malformed export proposes nothing and says which file and line.
     let broken = zip(&[
@@ -1285,7 +1337,7 @@ async fn the_scribe_imports_the_war_room_accepts_one_event_rejects_the_rest_and_
     );
     assert!(body.contains("line 3"), "{body}");
     assert!(!body.contains("/tmp"), "no server path");
-    assert_eq!(app.app.proposals(key).unwrap().len(), count);
+    assert_eq!(proposals_of(&app, key).len(), count);
     app.stop().await;
 }
 
@@ -1352,9 +1404,7 @@ async fn the_slack_fixture_imports_through_the_api_once_and_proposals_are_decide
         .unwrap();
     assert_eq!(unknown.status(), 404);
     assert!(
-        app.app
-            .proposals(inc(1))
-            .unwrap()
+        proposals_of(&app, inc(1))
             .iter()
             .all(|p| p.status == ProposalStatus::Pending),
         "a wrong id decides nothing"
@@ -1369,7 +1419,7 @@ async fn the_slack_fixture_imports_through_the_api_once_and_proposals_are_decide
     let decided: Value = decided.json().await.unwrap();
     assert_eq!(decided["accepted"].as_array().unwrap().len(), 1);
     assert_eq!(decided["rejected"].as_array().unwrap().len(), proposed - 1);
-    let record = app.app.record(inc(1)).unwrap();
+    let record = record(&app, inc(1));
     assert!(
         record
             .responders
