@@ -268,8 +268,8 @@ async fn each_form_of_the_document_saves_what_it_shows(app: TestApp) {
         "/incidents/INC-1/document?done=saved#responders"
     );
     let r = record(&app, key).responders;
-    assert_eq!(r.commander.unwrap().to_string(), "Ana Lima, SRE");
-    assert_eq!(r.scribe.unwrap().to_string(), "Dee Park");
+    assert_eq!(r.commander.expect("named").to_string(), "Ana Lima, SRE");
+    assert_eq!(r.scribe.expect("named").to_string(), "Dee Park");
     assert_eq!(r.smes[0].to_string(), "Bo Chen, DBA");
     assert_eq!(
         r.participants[0].to_string(),
@@ -371,7 +371,7 @@ async fn each_form_of_the_document_saves_what_it_shows(app: TestApp) {
     }
 
     let pm = record(&app, key).postmortem;
-    assert_eq!(pm.owner.unwrap().as_str(), "Ana Lima");
+    assert_eq!(pm.owner.expect("named").as_str(), "Ana Lima");
     assert_eq!(pm.impact.events_dropped, Some(0), "0 entered is checked");
     assert_eq!(
         pm.impact.notifications_out_of_sla, None,
@@ -395,10 +395,14 @@ async fn each_form_of_the_document_saves_what_it_shows(app: TestApp) {
     assert_eq!(pm.questions[1].answer.as_deref(), Some("The platform team"));
     assert_eq!(
         pm.meeting.scheduled_for,
-        Some(Utc.with_ymd_and_hms(2026, 11, 5, 13, 0, 0).unwrap()),
+        Some(
+            Utc.with_ymd_and_hms(2026, 11, 5, 13, 0, 0)
+                .single()
+                .expect("a time")
+        ),
         "read in the incident's timezone (Paris, UTC+1 in November)"
     );
-    assert_eq!(pm.meeting.note_taker.unwrap().as_str(), "Dee Park");
+    assert_eq!(pm.meeting.note_taker.expect("named").as_str(), "Dee Park");
     assert_eq!(pm.communication.channel.as_deref(), Some("incident-1"));
     assert_eq!(
         pm.communication.links[0].title.as_deref(),
@@ -485,9 +489,9 @@ async fn a_message_is_drafted_from_the_document_then_saved_with_its_blameless_fi
         .form(&fields)
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(drafted.status(), 200);
-    let drafted = drafted.text().await.unwrap();
+    let drafted = drafted.text().await.expect("a body");
     assert!(
         drafted.contains("We are sorry for the disruption"),
         "{drafted}"
@@ -507,7 +511,7 @@ async fn a_message_is_drafted_from_the_document_then_saved_with_its_blameless_fi
         .form(&fields)
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(saved.status(), 303);
     assert_eq!(
         saved.headers()["location"],
@@ -567,9 +571,9 @@ async fn a_stale_form_is_refused_with_409_keeps_the_input_and_overwrites_nothing
         .form(&stale)
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(refused.status(), 409);
-    let body = refused.text().await.unwrap();
+    let body = refused.text().await.expect("a body");
     assert!(body.contains("Not saved: someone else saved this post-mortem"));
     assert!(body.contains("What is saved now"));
     assert!(body.contains("value=\"4321\""), "the input is kept");
@@ -586,7 +590,7 @@ async fn a_stale_form_is_refused_with_409_keeps_the_input_and_overwrites_nothing
         .form(&again)
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(saved.status(), 303);
     let pm = record(&app, key).postmortem;
     assert_eq!(pm.impact.users_affected, Some(4321));
@@ -602,7 +606,7 @@ async fn a_stale_form_is_refused_with_409_keeps_the_input_and_overwrites_nothing
         .json(&json!({"text": "Written by the script."}))
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(put.status(), 200);
     edit(
         &mut stale,
@@ -613,9 +617,9 @@ async fn a_stale_form_is_refused_with_409_keeps_the_input_and_overwrites_nothing
         .form(&stale)
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(refused.status(), 409);
-    let body = refused.text().await.unwrap();
+    let body = refused.text().await.expect("a body");
     assert!(body.contains("Written in the form."));
     assert!(body.contains("Written by the script."));
     assert_eq!(
@@ -690,7 +694,7 @@ async fn bad_input_is_refused_with_400_naming_the_field_and_nothing_is_saved() {
         )
         .await;
         assert_eq!(answer.status(), 400, "{part}: {expected}");
-        let body = answer.text().await.unwrap();
+        let body = answer.text().await.expect("a body");
         assert!(body.contains(expected), "{part}: {expected} in {body}");
         assert!(
             body.contains("aria-invalid=\"true\""),
@@ -713,7 +717,7 @@ async fn bad_input_is_refused_with_400_naming_the_field_and_nothing_is_saved() {
         ])
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(refused.status(), 403);
     assert_eq!(record(&app, key), before);
     app.stop().await;
@@ -735,7 +739,7 @@ async fn a_viewer_reads_the_document_but_cannot_post_a_form_or_change_it_through
         .get(app.url("/incidents/INC-1/document/impact"))
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(form.status(), 403);
     let version = before.postmortem_version.to_string();
     for path in [
@@ -757,7 +761,7 @@ async fn a_viewer_reads_the_document_but_cannot_post_a_form_or_change_it_through
             ])
             .send()
             .await
-            .unwrap();
+            .expect("an answer");
         assert_eq!(answer.status(), 403, "{path}");
     }
     let (content_type, body) = multipart(
@@ -771,7 +775,7 @@ async fn a_viewer_reads_the_document_but_cannot_post_a_form_or_change_it_through
         .body(body)
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(upload.status(), 403);
 
     let api = app.api(&vic);
@@ -803,7 +807,7 @@ async fn a_viewer_reads_the_document_but_cannot_post_a_form_or_change_it_through
             .json(&body)
             .send()
             .await
-            .unwrap();
+            .expect("an answer");
         assert_eq!(answer.status(), 403, "{path}");
     }
     let import = api
@@ -811,20 +815,20 @@ async fn a_viewer_reads_the_document_but_cannot_post_a_form_or_change_it_through
         .body("time,author,text\n")
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(import.status(), 403);
     // Reading is allowed.
     let proposals = api
         .get(app.url("/api/v1/incidents/INC-1/proposals"))
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(proposals.status(), 200);
     let draft = api
         .post(app.url("/api/v1/incidents/INC-1/messages/external/draft"))
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(draft.status(), 200);
     assert_eq!(record(&app, key), before);
     app.stop().await;
@@ -848,9 +852,9 @@ async fn responders_messages_checklists_and_documents_through_the_api() {
         )
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(put.status(), 200);
-    let saved: Value = put.json().await.unwrap();
+    let saved: Value = put.json().await.expect("a JSON body");
     assert_eq!(saved["commander"]["job_title"], "SRE");
     assert_eq!(saved["deputy"], Value::Null);
     assert_eq!(saved["participants"][0]["name"], "Cy Diaz");
@@ -859,24 +863,24 @@ async fn responders_messages_checklists_and_documents_through_the_api() {
         .json(&json!({"smes": [{"name": "  "}]}))
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(bad.status(), 400);
-    let error: Value = bad.json().await.unwrap();
+    let error: Value = bad.json().await.expect("a JSON body");
     assert_eq!(error["field"], "smes[0]");
 
     let draft: Value = api
         .post(app.url("/api/v1/incidents/INC-1/messages/internal/draft"))
         .send()
         .await
-        .unwrap()
+        .expect("an answer")
         .json()
         .await
-        .unwrap();
+        .expect("a JSON body");
     assert_eq!(draft["kind"], "internal");
     assert!(
         draft["text"]
             .as_str()
-            .unwrap()
+            .expect("present")
             .contains("Checkout returned 502s")
     );
 
@@ -884,10 +888,10 @@ async fn responders_messages_checklists_and_documents_through_the_api() {
         .get(app.url("/api/v1/incidents/INC-1/postmortem"))
         .send()
         .await
-        .unwrap()
+        .expect("an answer")
         .headers()["etag"]
         .to_str()
-        .unwrap()
+        .expect("present")
         .to_owned();
     let first = api
         .put(app.url("/api/v1/incidents/INC-1/messages/external"))
@@ -895,9 +899,9 @@ async fn responders_messages_checklists_and_documents_through_the_api() {
         .json(&json!({"text": "Bo Chen caused the outage by restarting the primary during peak traffic."}))
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(first.status(), 200);
-    let first: Value = first.json().await.unwrap();
+    let first: Value = first.json().await.expect("a JSON body");
     assert_eq!(first["findings"][0]["rule"], "person-as-cause");
     let stale = api
         .put(app.url("/api/v1/incidents/INC-1/messages/external"))
@@ -905,14 +909,14 @@ async fn responders_messages_checklists_and_documents_through_the_api() {
         .json(&json!({"text": "From an old version."}))
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(stale.status(), 409);
     assert!(
         record(&app, inc(1))
             .postmortem
             .messages
             .external
-            .unwrap()
+            .expect("present")
             .starts_with("Bo Chen"),
         "the stale save changed nothing"
     );
@@ -921,7 +925,7 @@ async fn responders_messages_checklists_and_documents_through_the_api() {
         .json(&json!({"text": "x"}))
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(unknown.status(), 404);
 
     // Checklists are made when the incident is resolved.
@@ -930,23 +934,23 @@ async fn responders_messages_checklists_and_documents_through_the_api() {
         .json(&json!({"done": true}))
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(none.status(), 404);
     let resolved = api
         .post(app.url("/api/v1/incidents/INC-1/timeline"))
         .json(&json!({"at": "2026-11-01 10:00", "kind": "resolved", "text": "Error rate back to normal"}))
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(resolved.status(), 201);
     let ticked = api
         .post(app.url("/api/v1/incidents/INC-1/checklist/2"))
         .json(&json!({"done": true}))
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(ticked.status(), 200);
-    let item: Value = ticked.json().await.unwrap();
+    let item: Value = ticked.json().await.expect("a JSON body");
     assert_eq!(item["position"], 2);
     assert_eq!(item["role"], "commander");
     assert_eq!(item["done"], true);
@@ -957,17 +961,17 @@ async fn responders_messages_checklists_and_documents_through_the_api() {
         .get(app.url("/api/v1/incidents/INC-1/export/json"))
         .send()
         .await
-        .unwrap()
+        .expect("an answer")
         .text()
         .await
-        .unwrap();
+        .expect("a body");
     let imported = api
         .post(app.url("/api/v1/documents"))
         .header("content-type", "application/json")
         .body(exported)
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(imported.status(), 201);
     assert_eq!(imported.headers()["location"], "/api/v1/incidents/INC-2");
     let copy = record(&app, inc(2));
@@ -978,7 +982,7 @@ async fn responders_messages_checklists_and_documents_through_the_api() {
         .body(r#"{"format": "something else"}"#)
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(refused.status(), 400);
     app.stop().await;
 }
@@ -993,12 +997,12 @@ async fn the_new_routes_hide_a_private_incident_from_non_members() {
         .json(&json!({"title": "Secret", "severity": "SEV-2", "private": true}))
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     app.app
         .edit_responders(inc(1), "Ana was the commander", |r| {
-            r.commander = Some(hindsight_core::Person::new("Ana Lima", None).unwrap());
+            r.commander = Some(hindsight_core::Person::new("Ana Lima", None).expect("present"));
         })
-        .unwrap();
+        .expect("present");
     let api = app.api(&eve);
     for (method, path, body) in [
         (
@@ -1036,7 +1040,11 @@ async fn the_new_routes_hide_a_private_incident_from_non_members() {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        assert_eq!(request.send().await.unwrap().status(), 404, "{path}");
+        assert_eq!(
+            request.send().await.expect("an answer").status(),
+            404,
+            "{path}"
+        );
     }
     let (browser, _) = app.browser(&eve).await;
     for path in [
@@ -1045,7 +1053,12 @@ async fn the_new_routes_hide_a_private_incident_from_non_members() {
         "/incidents/INC-1/messages/internal",
     ] {
         assert_eq!(
-            browser.get(app.url(path)).send().await.unwrap().status(),
+            browser
+                .get(app.url(path))
+                .send()
+                .await
+                .expect("an answer")
+                .status(),
             404,
             "{path}"
         );
@@ -1120,7 +1133,8 @@ fn ts(hour: u32, minute: u32) -> String {
     format!(
         "{}.000100",
         Utc.with_ymd_and_hms(2026, 10, 24, hour, minute, 0)
-            .unwrap()
+            .single()
+            .expect("a time")
             .timestamp()
     )
 }
@@ -1211,7 +1225,7 @@ async fn the_scribe_accepts_one_imported_event_rejects_the_rest_and_nothing_is_p
 
     let answer = upload(&app, &browser, "war-room export.zip", &war_room_zip()).await;
     assert_eq!(answer.status(), 200);
-    let page = answer.text().await.unwrap();
+    let page = answer.text().await.expect("a body");
     assert!(
         page.contains("4 messages in the channel and window"),
         "{page}"
@@ -1249,7 +1263,7 @@ async fn the_scribe_accepts_one_imported_event_rejects_the_rest_and_nothing_is_p
         ])
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(accepted.status(), 303);
     assert_eq!(
         accepted.headers()["location"],
@@ -1264,7 +1278,7 @@ async fn the_scribe_accepts_one_imported_event_rejects_the_rest_and_nothing_is_p
         ])
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(rest.status(), 303);
     let proposals = proposals_of(&app, key);
     assert_eq!(
@@ -1286,7 +1300,9 @@ async fn the_scribe_accepts_one_imported_event_rejects_the_rest_and_nothing_is_p
     let event = &record.timeline[0];
     assert_eq!(
         event.at(),
-        Utc.with_ymd_and_hms(2026, 10, 24, 21, 58, 0).unwrap()
+        Utc.with_ymd_and_hms(2026, 10, 24, 21, 58, 0)
+            .single()
+            .expect("a time")
             + chrono::Duration::microseconds(100)
     );
     assert_eq!(event.source(), EventSource::Chat);
@@ -1311,7 +1327,7 @@ async fn the_scribe_accepts_one_imported_event_rejects_the_rest_and_nothing_is_p
         again
             .text()
             .await
-            .unwrap()
+            .expect("a body")
             .contains("nothing new is proposed")
     );
     assert_eq!(proposals_of(&app, key).len(), count);
@@ -1330,7 +1346,7 @@ async fn the_scribe_accepts_one_imported_event_rejects_the_rest_and_nothing_is_p
     ]);
     let refused = upload(&app, &browser, "broken.zip", &broken).await;
     assert_eq!(refused.status(), 400);
-    let body = refused.text().await.unwrap();
+    let body = refused.text().await.expect("a body");
     assert!(
         body.contains("broken.zip/incident-1/2026-10-24.json"),
         "{body}"
@@ -1353,11 +1369,11 @@ async fn the_slack_fixture_imports_through_the_api_once_and_proposals_are_decide
         .body(export.clone())
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(first.status(), 200);
-    let first: Value = first.json().await.unwrap();
+    let first: Value = first.json().await.expect("a JSON body");
     assert_eq!(first["messages"], 102, "the enrique channel's messages");
-    let proposed = first["proposed"].as_array().unwrap().len();
+    let proposed = first["proposed"].as_array().expect("a list").len();
     assert!(proposed > 0);
     assert_eq!(first["already_proposed"], 0);
 
@@ -1366,10 +1382,10 @@ async fn the_slack_fixture_imports_through_the_api_once_and_proposals_are_decide
         .body(export.clone())
         .send()
         .await
-        .unwrap()
+        .expect("an answer")
         .json()
         .await
-        .unwrap();
+        .expect("a JSON body");
     assert_eq!(second["proposed"], json!([]));
     assert_eq!(second["already_proposed"], proposed);
 
@@ -1377,31 +1393,34 @@ async fn the_slack_fixture_imports_through_the_api_once_and_proposals_are_decide
         .get(app.url("/api/v1/incidents/INC-1/proposals"))
         .send()
         .await
-        .unwrap()
+        .expect("an answer")
         .json()
         .await
-        .unwrap();
-    let listed = listed.as_array().unwrap();
+        .expect("a JSON body");
+    let listed = listed.as_array().expect("a list");
     assert_eq!(listed.len(), proposed);
     let person = listed
         .iter()
         .find(|p| p["kind"] == "participant")
         .expect("the people who wrote are proposed");
-    let name = person["participant"]["name"].as_str().unwrap().to_owned();
+    let name = person["participant"]["name"]
+        .as_str()
+        .expect("a string")
+        .to_owned();
 
     let both = api
         .post(app.url("/api/v1/incidents/INC-1/proposals/decide"))
         .json(&json!({"accept": [person["id"]], "reject": [person["id"]]}))
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(both.status(), 400, "accepted and rejected at once");
     let unknown = api
         .post(app.url("/api/v1/incidents/INC-1/proposals/decide"))
         .json(&json!({"accept": [person["id"], 99999]}))
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(unknown.status(), 404);
     assert!(
         proposals_of(&app, inc(1))
@@ -1414,11 +1433,14 @@ async fn the_slack_fixture_imports_through_the_api_once_and_proposals_are_decide
         .json(&json!({"accept": [person["id"]], "reject_all": true}))
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(decided.status(), 200);
-    let decided: Value = decided.json().await.unwrap();
-    assert_eq!(decided["accepted"].as_array().unwrap().len(), 1);
-    assert_eq!(decided["rejected"].as_array().unwrap().len(), proposed - 1);
+    let decided: Value = decided.json().await.expect("a JSON body");
+    assert_eq!(decided["accepted"].as_array().expect("a list").len(), 1);
+    assert_eq!(
+        decided["rejected"].as_array().expect("a list").len(),
+        proposed - 1
+    );
     let record = record(&app, inc(1));
     assert!(
         record
@@ -1432,7 +1454,7 @@ async fn the_slack_fixture_imports_through_the_api_once_and_proposals_are_decide
         .json(&json!({"accept": [person["id"]]}))
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(again.status(), 409, "already decided");
 
     // A channel with nothing in the window, and a format that does not exist.
@@ -1441,13 +1463,13 @@ async fn the_slack_fixture_imports_through_the_api_once_and_proposals_are_decide
         .body(export.clone())
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(empty.status(), 422);
-    let error: Value = empty.json().await.unwrap();
+    let error: Value = empty.json().await.expect("a JSON body");
     assert!(
         error["message"]
             .as_str()
-            .unwrap()
+            .expect("present")
             .contains("enrique, traveling-sailor"),
         "{error}"
     );
@@ -1456,7 +1478,7 @@ async fn the_slack_fixture_imports_through_the_api_once_and_proposals_are_decide
         .body("x")
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(unknown_format.status(), 400);
 
     // A plain CSV log, named by the `name` parameter.
@@ -1466,25 +1488,31 @@ async fn the_slack_fixture_imports_through_the_api_once_and_proposals_are_decide
         .body(csv)
         .send()
         .await
-        .unwrap()
+        .expect("an answer")
         .json()
         .await
-        .unwrap();
+        .expect("a JSON body");
     assert_eq!(plain["messages"], 2, "{plain}");
     let bad_csv = api
         .post(app.url("/api/v1/incidents/INC-1/import/chat?name=war-room.csv&channel=war-room"))
         .body("time,author,text\nyesterday,Ana,hello\n")
         .send()
         .await
-        .unwrap();
+        .expect("an answer");
     assert_eq!(bad_csv.status(), 400);
-    let error: Value = bad_csv.json().await.unwrap();
+    let error: Value = bad_csv.json().await.expect("a JSON body");
     assert!(
-        error["message"].as_str().unwrap().contains("war-room.csv"),
+        error["message"]
+            .as_str()
+            .expect("a string")
+            .contains("war-room.csv"),
         "{error}"
     );
     assert!(
-        error["message"].as_str().unwrap().contains("line 2"),
+        error["message"]
+            .as_str()
+            .expect("a string")
+            .contains("line 2"),
         "{error}"
     );
     assert_eq!(error["field"], "file");
@@ -1499,10 +1527,10 @@ async fn the_new_routes_are_in_the_openapi_document() {
         .get(app.url("/api/openapi.json"))
         .send()
         .await
-        .unwrap()
+        .expect("an answer")
         .json()
         .await
-        .unwrap();
+        .expect("a JSON body");
     for path in [
         "/api/v1/incidents/{key}/responders",
         "/api/v1/incidents/{key}/proposals",
