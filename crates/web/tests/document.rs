@@ -465,6 +465,10 @@ async fn each_form_of_the_document_saves_what_it_shows(app: TestApp) {
     let incident_page = text_of(&browser, &app.url("/incidents/INC-1")).await;
     assert!(incident_page.contains("href=\"/incidents/INC-1/document\""));
     assert!(incident_page.contains("href=\"/incidents/INC-1/proposals\""));
+    assert!(
+        incident_page.contains("href=\"/incidents/INC-1/document/impact\""),
+        "a structured section links to its form"
+    );
     app.stop().await;
 }
 

@@ -169,6 +169,20 @@ impl Part {
     }
 }
 
+/// The part whose form fills a template section of this kind, if one does.
+pub fn part_for(content: hindsight_core::SectionContent) -> Option<Part> {
+    use hindsight_core::SectionContent as C;
+    Some(match content {
+        C::ContributingFactors => Part::Factors,
+        C::Impact => Part::Impact,
+        C::Responders => Part::Responders,
+        C::HowdWeDo | C::WentWell | C::WentWrong | C::GotLucky | C::Lessons => Part::Howd,
+        C::Questions => Part::Questions,
+        C::Communication | C::SupportingInformation => Part::Communication,
+        C::Narrative | C::Figures | C::Timeline | C::KeyPoints | C::ActionItems => return None,
+    })
+}
+
 /// A form's values by field name; rows of a list are named `list.N.field`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Values(BTreeMap<String, String>);

@@ -144,7 +144,12 @@ fn incident_view(
                             div.section id={ "section-" (section.id) } {
                                 div.section-head {
                                     @match section.level { 3 => { h3 { (section.title) } } 4 => { h4 { (section.title) } } _ => { h3 { (section.title) } } }
-                                    @if can_edit && (section.content == SectionContent::Narrative || pm.section(&section.id).is_some()) {
+                                    @if let (true, Some(part)) = (can_edit, super::document::part_for(section.content)) {
+                                        span {
+                                            a href={ (base) "/document/" (part.slug()) } { "Edit " (part.title().to_lowercase()) }
+                                            " · " a href={ (base) "/sections/" (section.id) } { @if pm.section(&section.id).is_some() { "Notes" } @else { "Add notes" } }
+                                        }
+                                    } @else if can_edit && (section.content == SectionContent::Narrative || pm.section(&section.id).is_some()) {
                                         a href={ (base) "/sections/" (section.id) } { "Edit" }
                                     } @else if can_edit {
                                         a href={ (base) "/sections/" (section.id) } { "Add notes" }
