@@ -56,9 +56,12 @@ impl TestApp {
     /// The server over a fresh PostgreSQL schema, when a server is configured.
     pub async fn spawn_postgres() -> Option<TestApp> {
         let server = pg::server()?;
-        let schema = pg::Schema::create(&server);
-        let store = schema.store();
-        store.migrate().expect("migrate");
+        let (schema, store) = off_runtime(move || {
+            let schema = pg::Schema::create(&server);
+            let store = schema.store();
+            store.migrate().expect("migrate");
+            (schema, store)
+        });
         Some(Self::over(Arc::new(store), WebConfig::default(), None, Some(schema)).await)
     }
 
@@ -100,25 +103,29 @@ impl TestApp {
 
     /// An account with `role`, a password and an API token.
     pub fn account(&self, name: &str, display_name: &str, role: AccountRole) -> Account {
+        let app = self.app.clone();
+        let (name, display_name) = (name.to_owned(), display_name.to_owned());
+        off_runtime(move || Self::make_account(&app, &name, &display_name, role))
+    }
+
+    fn make_account(app: &Hindsight, name: &str, display_name: &str, role: AccountRole) -> Account {
         let password = format!("password of {name}");
         let hash = auth::hash_password(&password).expect("hash");
-        let user = self
-            .app
+        let user = app
             .store()
             .create_user(
                 &NewUser::new(name, display_name, role).expect("a good user"),
                 &hash,
-                self.app.now(),
+                app.now(),
             )
             .expect("create the user");
         let token = format!("{}{}", auth::TOKEN_PREFIX, auth::new_secret());
-        self.app
-            .store()
+        app.store()
             .create_api_token(
                 user.id,
                 &hindsight_core::text::Line::parse("label", "tests").expect("a label"),
                 &auth::secret_hash(&token),
-                self.app.now(),
+                app.now(),
             )
             .expect("create the token");
         Account {
@@ -201,7 +208,22 @@ impl TestApp {
         if let Some(server) = self.server.take() {
             let _ = server.await;
         }
+        // The last handle on the store closes its connections, and a PostgreSQL connection
+        // owns a runtime that may not be dropped inside the test's.
+        let TestApp { app, _schema, .. } = self;
+        off_runtime(move || drop((app, _schema)));
     }
+}
+
+/// Runs `work` on a thread of its own and waits for it: for the store's synchronous calls from
+/// an async test, which the PostgreSQL client refuses to make on a runtime's thread.
+pub fn off_runtime<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| {
+        scope
+            .spawn(work)
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
 
 /// The value of the first hidden input named `name` in a page.
