@@ -35,7 +35,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_text))
         .merge(pages::routes())
-        .nest("/api/v1", api::routes())
+        .nest(
+            "/api/v1",
+            api::routes().layer(middleware::map_response(api::json::json_refusals)),
+        )
         .route("/api/openapi.json", get(openapi::document))
         .nest("/hooks", hooks::routes())
         .layer(middleware::from_fn(security_headers))

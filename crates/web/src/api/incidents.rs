@@ -190,7 +190,7 @@ pub async fn create_incident(
     let new = new_incident(&body)?;
     let app = app_for(&state, &user);
     let record = blocking(move || {
-        let incident = app.create_incident(new)?;
+        let incident = open_incident(&app, &user, new)?;
         Ok::<_, ApiError>(app.record(incident.key)?)
     })
     .await?;
@@ -201,6 +201,38 @@ pub async fn create_incident(
         Json(IncidentJson::of_record(&record)),
     )
         .into_response())
+}
+
+/// Opens `new` for `user`; shared with the form.
+pub(crate) fn open_incident(
+    app: &Hindsight,
+    user: &hindsight_core::User,
+    new: NewIncident,
+) -> Result<hindsight_core::Incident, hindsight_app::AppError> {
+    let private = new.private;
+    let incident = app.create_incident(new)?;
+    if private {
+        keep_in_sight(app, user, incident.key)?;
+    }
+    Ok(incident)
+}
+
+/// Names `user` a participant of a private incident they could not see otherwise, so that the
+/// person who opens an incident, or makes it private, is not the first one it is hidden from.
+pub(crate) fn keep_in_sight(
+    app: &Hindsight,
+    user: &hindsight_core::User,
+    key: hindsight_core::IncidentKey,
+) -> Result<(), hindsight_app::AppError> {
+    if crate::auth::can_see(user, &app.record(key)?) {
+        return Ok(());
+    }
+    let person = hindsight_core::Person::new(user.display_name.as_str(), None)
+        .map_err(|e| hindsight_app::AppError::invalid("display_name", e))?;
+    app.edit_responders(key, &format!("{} took part", person.name), |responders| {
+        responders.assign(hindsight_core::Role::Participant, person.clone())
+    })?;
+    Ok(())
 }
 
 /// Checks the fields of a new incident.
@@ -287,6 +319,9 @@ pub async fn change_incident(
                 )
             })
         })?;
+        if change.private == Some(true) {
+            keep_in_sight(&app, &user, key)?;
+        }
         Ok::<_, ApiError>(app.record(key)?)
     })
     .await?;
@@ -523,11 +558,12 @@ pub async fn put_postmortem(
     caller: Caller,
     headers: HeaderMap,
     Path(key): Path<String>,
-    ApiJson(postmortem): ApiJson<Postmortem>,
+    ApiJson(body): ApiJson<serde_json::Value>,
 ) -> Result<Response, ApiError> {
     let user = writer(&caller, &headers)?;
     let key = parse_key(&key)?;
     let version = if_match(&headers)?;
+    let postmortem: Postmortem = super::json::parse_strict(body)?;
     for (id, text) in &postmortem.sections {
         if text.chars().count() > hindsight_core::text::LONG {
             return Err(ApiError::bad_request(
@@ -649,7 +685,13 @@ pub async fn move_postmortem(
     let app = app_for(&state, &user);
     let record = blocking(move || {
         visible_record(&app, &user, key)?;
-        app.move_postmortem(key, to)?;
+        app.move_postmortem(key, to).map_err(|e| match e {
+            // A move that does not exist is the request's `to` at fault.
+            hindsight_app::AppError::Invalid { field, message } if field == "status" => {
+                ApiError::bad_request("to", message)
+            }
+            other => other.into(),
+        })?;
         Ok::<_, ApiError>(app.record(key)?)
     })
     .await?;

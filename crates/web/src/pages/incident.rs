@@ -8,7 +8,10 @@ use crate::{
     ApiError, AppState, PageError,
     api::{
         blocking,
-        incidents::{apply_action_fields, apply_incident_change, new_event, new_incident},
+        incidents::{
+            apply_action_fields, apply_incident_change, keep_in_sight, new_event, new_incident,
+            open_incident,
+        },
         model::{ActionFieldsJson, IncidentChangeJson, NewEventJson, NewIncidentJson},
         parse_key, visible_record,
     },
@@ -549,7 +552,7 @@ pub async fn create(
         }
     };
     let app = app_for(&state, &user);
-    match blocking(move || Ok::<_, PageError>(app.create_incident(new)?)).await {
+    match blocking(move || Ok::<_, PageError>(open_incident(&app, &user, new)?)).await {
         Ok(incident) => Ok(see_other(
             &format!("/incidents/{}", incident.key),
             "created",
@@ -641,11 +644,15 @@ pub async fn edit(
     }
     let app = app_for(&state, &user);
     blocking(move || {
-        Ok::<_, PageError>(app.edit_incident(incident_key, |incident| {
+        app.edit_incident(incident_key, |incident| {
             apply_incident_change(incident, &change).map_err(|e| {
                 AppError::invalid(e.body.field.clone().unwrap_or_default(), e.body.message)
             })
-        })?)
+        })?;
+        if change.private == Some(true) {
+            keep_in_sight(&app, &user, incident_key)?;
+        }
+        Ok::<_, PageError>(())
     })
     .await?;
     Ok(see_other(&format!("/incidents/{incident_key}"), "saved"))
