@@ -14,8 +14,10 @@ use argon2::{
     password_hash::{SaltString, rand_core::OsRng, rand_core::RngCore},
 };
 use axum::{
-    extract::FromRequestParts,
+    extract::{FromRequestParts, Request, State},
     http::{HeaderMap, StatusCode, header, request::Parts},
+    middleware::Next,
+    response::{IntoResponse, Response},
 };
 use hindsight_core::{AccountRole, IncidentRecord, User};
 use sha2::{Digest, Sha256};
@@ -201,6 +203,10 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        // Found already by `require_account`.
+        if let Some(caller) = parts.extensions.get::<Caller>() {
+            return Ok(caller.clone());
+        }
         let bearer = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -249,6 +255,25 @@ impl FromRequestParts<AppState> for Caller {
         })
         .await
         .map_err(|_| ApiError::internal())?
+    }
+}
+
+/// The API answers accounts only: a request without one is refused (401) before anything else of
+/// it is read, so an anonymous caller hears "sign in" rather than what its body lacks. The
+/// caller found is kept for the handler, which then checks the role.
+pub async fn require_account(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (mut parts, body) = request.into_parts();
+    match Caller::from_request_parts(&mut parts, &state).await {
+        Ok(caller) if caller.user.is_some() => {
+            parts.extensions.insert(caller);
+            next.run(Request::from_parts(parts, body)).await
+        }
+        Ok(_) => ApiError::unauthorized().into_response(),
+        Err(refused) => refused.into_response(),
     }
 }
 

@@ -37,7 +37,12 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .nest(
             "/api/v1",
-            api::routes().layer(middleware::map_response(api::json::json_refusals)),
+            api::routes()
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    auth::require_account,
+                ))
+                .layer(middleware::map_response(api::json::json_refusals)),
         )
         .route("/api/openapi.json", get(openapi::document))
         .nest("/hooks", hooks::routes())

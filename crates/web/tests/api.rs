@@ -1754,3 +1754,43 @@ async fn an_editor_who_opens_or_hides_a_private_incident_can_still_read_it() {
     assert_eq!(get(&app, &api, "/api/v1/incidents/INC-2").await.status, 404);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_anonymous_caller_is_told_to_sign_in_before_anything_of_the_request_is_read() {
+    let app = TestApp::spawn().await;
+    let anonymous = app.anonymous();
+    for (method, path, body) in [
+        (Method::POST, "/api/v1/incidents", Some("{\"title\": 42")),
+        (Method::POST, "/api/v1/incidents", Some("{}")),
+        (
+            Method::PUT,
+            "/api/v1/incidents/INC-1/postmortem",
+            Some("[]"),
+        ),
+        (Method::PATCH, "/api/v1/users/not-a-number", Some("{}")),
+        (Method::GET, "/api/v1/incidents?limit=-1", None),
+        (Method::GET, "/api/v1/incidents/INC-1/diff?from=x", None),
+        (Method::DELETE, "/api/v1/tokens/abc", None),
+        (Method::GET, "/api/v1/no-such-route", None),
+    ] {
+        let mut request = anonymous
+            .request(method.clone(), app.url(path))
+            .header("Content-Type", "application/json");
+        if let Some(body) = body {
+            request = request.body(body);
+        }
+        let answer = request.send().await.unwrap();
+        assert_eq!(answer.status(), 401, "{method} {path}");
+        assert_eq!(
+            answer.headers()["www-authenticate"],
+            "Bearer realm=\"hindsight\""
+        );
+        let error: Value = answer.json().await.unwrap();
+        assert_eq!(
+            error.get("field"),
+            None,
+            "{method} {path} says nothing of the request: {error}"
+        );
+    }
+    app.stop().await;
+}
