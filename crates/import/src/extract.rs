@@ -3,17 +3,36 @@
 //! to-dos were said. Every proposal carries the reason it was made, in words the scribe can
 //! check against the message.
 //!
-//! The rules, in order:
-//! - A message pinned in the channel, or marked with one of the key emoji (📌 `pushpin` by
-//!   default), is a key event.
-//! - A message that says what happened (a phrase such as "rolled back", "paging", "status
-//!   page", "all clear") is a key event of that kind. Questions ("did anyone page db?") and
-//!   channel joins are not, unless pinned or marked.
+//! The rules read signals that carry across teams and tools, not one team's phrasing:
+//! - **Social signals.** A message pinned in the channel, or marked with one of the key emoji
+//!   (📌 `pushpin` by default), is a key event; a finding marked 🎯 `dart` (on target) is a note.
+//!   A message the channel laughed at (😂 reactions, "lol") is neither an event nor a to-do.
+//! - **Structure.** Labels ("Decision:", "Status: Monitoring", "TODO:", "Proposed action:"),
+//!   severity changes ("raising INC-7 to P1", "bumping to sev2", "Severity changed SEV2 → SEV1"),
+//!   declarations ("calling it sev3", "INC-731 declared · SEV2"), status-page posts that quote the
+//!   status ("status page → monitoring: > …"), commands that change production (`kubectl scale`,
+//!   `helm rollback`, an SQL `UPDATE … SET`), and the posts of bots: an alert bot firing or
+//!   notifying an on-call group is the detection, a deploy bot's "started" / "succeeded" is an
+//!   action (not on staging), an incident bot's status and severity fields are the calls. Bots'
+//!   echoes of acknowledgements and escalations, and alerts clearing, are not events.
+//! - **State changes in words**: past-tense verbs on production ("rolled back", "paused",
+//!   "drained"), metrics recovering ("back to baseline", "restored"), messages sent outside
+//!   ("email sent to", "posted in #support"), findings ("ruled out", "didn't help"), and
+//!   statements of when something started ("lag started climbing at 01:04", "first 502 at
+//!   20:34:02", "4.18.0 went out at 20:31").
+//! - **Context.** Intentions, requests, questions, hypotheses, option lists, quotes and negations
+//!   are not events. Only the first alert and the first relay of customer reports are the
+//!   detection; an acknowledgement is in the responder's first messages; a state the incident is
+//!   already in (mitigated, resolved, the same severity) is not called again.
 //! - Evidence: every http(s) link of a key event's message.
 //! - Participants: everyone who wrote a message (not bots, not joins), with the name and job
 //!   title of the export's user list.
-//! - To-dos: a message that says "TODO", "action item", "we should", "follow up", "let's make
-//!   sure" and the like becomes a draft action item, the message as its source.
+//! - To-dos: a message that says "TODO", "action item", "we should", "follow up on", "once we're
+//!   out of this" and the like; every reply in a thread opened for follow-ups; and, once the
+//!   incident is mitigated, obligations ("… should alert", "needs to", "must") and gaps ("there
+//!   was no template", "was supposed to"); once it is resolved, requests ("could we have …?").
+//!   Not in-incident orders, predictions ("should be fine"), care, jokes, reports of filed
+//!   tickets or the post-mortem's own process.
 
 use crate::chat::{ChatMessage, ChatUser};
 use aho_corasick::AhoCorasick;
@@ -86,6 +105,7 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
             "errors have stopped",
             "impact has stopped",
             "recovered",
+            "restored",
             "stabilized",
             "stabilised",
             "is healthy again",
@@ -101,6 +121,8 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
             "published to the status page",
             "published on the status page",
             "status page is live",
+            "status page is up",
+            "notice is live",
             "updated the status page",
             "status page updated",
             "status page is updated",
@@ -114,28 +136,12 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
     (
         EventKind::SeverityChanged,
         &[
-            "raising to severity",
-            "upgrading to severity",
-            "downgrading to severity",
             "now severity",
-            "moving to sev",
-            "moving to severity",
             "lowering severity",
             "raising severity",
             "raised severity",
             "lowered severity",
-            "raising to sev",
-            "raised to sev",
-            "upgrading to sev",
-            "upgraded to sev",
-            "downgrading to sev",
-            "downgraded to sev",
-            "bumping to sev",
-            "bumped to sev",
             "now a sev",
-            "escalating to sev",
-            "lowering to sev",
-            "lowered to sev",
         ],
     ),
     (
@@ -174,6 +180,8 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
             "on it now",
             "looking into it",
             "i'm looking",
+            "got the page",
+            "have the page",
         ],
     ),
     (
@@ -205,6 +213,9 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
             "can't log in",
             "customers calling",
             "calls from customers",
+            "calls from",
+            "calls asking",
+            "rise in calls",
             "users can't",
             "users cannot",
             "customers can't",
@@ -224,8 +235,16 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
             "spike in",
             "customers report",
             "customers are reporting",
+            "customers say",
+            "people say",
+            "players say",
+            "users say",
+            "users report",
             "reports of",
+            "emailed us",
+            "called us",
             "tickets in the last",
+            "new tickets",
             "error rate is up",
             "latency is up",
         ],
@@ -243,7 +262,6 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
     (
         EventKind::Action,
         &[
-            "kubectl",
             "helm rollback",
             "helm upgrade",
             "sync succeeded",
@@ -253,11 +271,17 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
             "rolled out",
             "restart complete",
             "scaled to",
+            "scaled back",
+            "scaled down",
             "flipped the flag",
             "flipped the switch",
             "kill switch",
             "toggled",
             "applied the fix",
+            "fix applied",
+            "mitigation applied",
+            "patch applied",
+            "applied:",
             "reissued",
             "renewed",
             "deployed",
@@ -267,6 +291,9 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
             "rollback started",
             "rollback complete",
             "rollback completed",
+            "rollback done",
+            "rollback finished",
+            "failover done",
             "reverted",
             "restarted",
             "failed over",
@@ -281,6 +308,9 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
             "voided",
             "purged",
             "blocked",
+            "paused",
+            "resumed",
+            "delivered",
             "replay started",
             "reindex started",
             "swapped",
@@ -292,6 +322,18 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
         &[
             "sent to customers",
             "customer email sent",
+            "email sent",
+            "emails sent",
+            "update sent",
+            "notification sent",
+            "heads-up sent",
+            "heads up sent",
+            "sent to",
+            "sent at",
+            "posted in #",
+            "posted on",
+            "is posted",
+            "told #",
             "informed",
             "briefed",
             "emailed",
@@ -302,7 +344,6 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
             "notified",
             "macro sent",
             "macro updated",
-            "support macro",
         ],
     ),
     (
@@ -311,41 +352,424 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
             "strong lead",
             "decision:",
             "ruled out",
+            "ruling out",
+            "not the cause",
+            "didn't help",
+            "did not help",
+            "made it worse",
+            "made things worse",
             "rollback stalled",
             "found something",
         ],
     ),
 ];
 
-/// Words that make a message an intention, a request or a hypothesis rather than a report of
-/// something that happened: "I'll update the status page", "roll back now please", "next time we
-/// page earlier", "if it recovers".
-const NOT_A_REPORT: &[&str] = &[
-    "i'll",
-    "i will",
-    "we'll",
-    "we will",
-    "will",
-    "going to",
-    "gonna",
-    "about to",
-    "next time",
-    "we should",
-    "should",
-    "let's",
-    "lets",
-    "please",
-    "pls",
-    "if",
-    "once",
-    "could",
-    "would",
-    "remember when",
-    "fun fact",
-    "planning to",
-    "want to",
-    "need to",
-    "supposed to",
+/// What a phrase found in a message tells, besides the kinds of [`KIND_PHRASES`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cue {
+    /// Says an event of this kind happened.
+    Says(EventKind),
+    /// Makes its whole clause a request or a hypothesis: "please", "if", "once".
+    Unreal,
+    /// Makes what follows it in its clause an intention: "I'll update the status page".
+    Intends,
+    /// Moves the severity when "to" and a severity follow: "raising INC-7 to P1".
+    SeverityVerb,
+    /// An incident tool's severity field: "Severity changed SEV2 → SEV1".
+    SeverityField,
+    /// Declares when a severity follows: "calling it sev3", "INC-731 declared · SEV2".
+    Declares,
+    /// An incident tool's status field: "Status: Monitoring", "Milestone changed to Resolved".
+    StatusField,
+    /// Names the status page.
+    StatusPage,
+    /// A draft, not a publication.
+    Draft,
+    /// A command-line tool that changes production with the right verb: `kubectl scale`.
+    Command,
+    /// The first word of an SQL write, checked for `SET` and `WHERE` after it.
+    SqlUpdate,
+    /// A list of options to choose from, not a report.
+    Options,
+    /// A decision, labelled as one: the intention in it is the point.
+    Decision,
+    /// A deploy, pipeline, sync or run (in a bot's post, or a person's with a version and time).
+    Deploy,
+    /// A bot's progress word: "started", "succeeded".
+    Progress,
+    /// A non-production environment: its deploys are not incident events.
+    NonProd,
+    /// An alert bot's word for an alert that fires.
+    AlertWord,
+    /// An on-call group, notified by an alert bot: `@payments-oncall`.
+    OnCall,
+    /// An incident or channel being opened: bookkeeping, not the detection it points to.
+    Opened,
+    /// A count of contacts from customers follows a number: "14 tickets", "23 calls".
+    Counted,
+    /// Starts a statement of when something began: "started at", "first … at 20:34".
+    Since,
+    /// Marks a message written for the timeline: "for the timeline:".
+    Timeline,
+    /// Something goes live: with a version, a release went out.
+    Live,
+    /// Laughter: a joke is neither an event nor a to-do.
+    Laughter,
+    /// Says a to-do explicitly.
+    Todo,
+    /// Looks like a to-do but is not one.
+    NotTodo,
+    /// Defers work to after the incident: a to-do even while it lasts.
+    Later,
+    /// Asks someone for work: a to-do once the incident is resolved.
+    Request,
+    /// An obligation: a to-do once the incident is mitigated ("… should alert").
+    Obligation,
+    /// A gap found: a to-do once the incident is mitigated ("there was no template").
+    Gap,
+    /// The post-mortem's own process (who writes it, the meeting): not a to-do.
+    Process,
+    /// A report that a ticket was filed: the to-do is done.
+    Filed,
+    /// Opens a thread for follow-ups: its replies are to-dos.
+    FollowUps,
+}
+
+/// The phrases of each cue but [`Cue::Says`].
+const CUE_PHRASES: &[(Cue, &[&str])] = &[
+    (
+        Cue::Unreal,
+        &["please", "pls", "if", "once", "remember when", "fun fact"],
+    ),
+    (
+        Cue::Intends,
+        &[
+            "i'll",
+            "i will",
+            "we'll",
+            "we will",
+            "will",
+            "going to",
+            "gonna",
+            "about to",
+            "next time",
+            "we should",
+            "should",
+            "let's",
+            "lets",
+            "could",
+            "would",
+            "planning to",
+            "want to",
+            "need to",
+            "need a",
+            "need an",
+            "needs a",
+            "supposed to",
+            "updating",
+        ],
+    ),
+    (
+        Cue::SeverityVerb,
+        &[
+            "raising",
+            "raised",
+            "lowering",
+            "lowered",
+            "bumping",
+            "bumped",
+            "dropping",
+            "dropped",
+            "downgrading",
+            "downgraded",
+            "upgrading",
+            "upgraded",
+            "escalating",
+            "escalated",
+            "moving",
+            "moved",
+        ],
+    ),
+    (
+        Cue::SeverityField,
+        &[
+            "severity changed",
+            "severity updated",
+            "severity:",
+            "priority changed",
+        ],
+    ),
+    (
+        Cue::Declares,
+        &[
+            "declared",
+            "declaring",
+            "calling it",
+            "this is a",
+            "opening a",
+        ],
+    ),
+    (
+        Cue::StatusField,
+        &[
+            "status:",
+            "status updated",
+            "status changed",
+            "status set to",
+            "milestone:",
+            "milestone changed",
+            "milestone updated",
+        ],
+    ),
+    (
+        Cue::StatusPage,
+        &["status page", "statuspage", "status-page"],
+    ),
+    (Cue::Draft, &["draft", "drafting", "drafted"]),
+    (
+        Cue::Command,
+        &[
+            "kubectl",
+            "helm",
+            "terraform",
+            "nomad",
+            "systemctl",
+            "gcloud",
+            "aws",
+            "az",
+        ],
+    ),
+    (Cue::SqlUpdate, &["update"]),
+    (
+        Cue::Options,
+        &[
+            "options:",
+            "option a",
+            "a)",
+            "(a)",
+            "proposal:",
+            "plan:",
+            "idea:",
+            "proposed fix:",
+        ],
+    ),
+    (Cue::Decision, &["decision:"]),
+    (
+        Cue::Deploy,
+        &[
+            "deploy",
+            "deployment",
+            "pipeline",
+            "sync",
+            "run",
+            "rollout",
+            "release",
+            "workflow",
+            "went out",
+            "shipped",
+            "went to prod",
+        ],
+    ),
+    (
+        Cue::Progress,
+        &[
+            "started",
+            "succeeded",
+            "successful",
+            "finished",
+            "completed",
+            "complete",
+            "synced",
+        ],
+    ),
+    (
+        Cue::NonProd,
+        &["staging", "sandbox", "preprod", "pre-prod", "uat"],
+    ),
+    (
+        Cue::AlertWord,
+        &["firing", "triggered", "alerting", "critical"],
+    ),
+    (Cue::OnCall, &["oncall", "on-call"]),
+    (Cue::Opened, &["opened", "opening"]),
+    (Cue::Counted, &["tickets", "calls", "complaints"]),
+    (Cue::Since, &["started", "began", "first"]),
+    (Cue::Timeline, &["for the timeline", "timeline note"]),
+    (Cue::Live, &["is live", "went live", "now live", "is out"]),
+    (
+        Cue::Laughter,
+        &[
+            "lol",
+            "lmao",
+            "haha",
+            "hehe",
+            "rofl",
+            ":joy:",
+            ":rofl:",
+            ":laughing:",
+            "😂",
+            "🤣",
+        ],
+    ),
+    (
+        Cue::Todo,
+        &[
+            "todo",
+            "to-do",
+            "to do:",
+            "action item",
+            "action items:",
+            "follow-ups:",
+            "ai:",
+            "we should",
+            "follow up on",
+            "follow up with",
+            "follow-up:",
+            "follow-up item",
+            "followup:",
+            "one follow-up",
+            "another follow-up",
+            "a follow-up",
+            "let's make sure",
+            "lets make sure",
+            "let us make sure",
+            "we need to",
+            "we need a",
+            "we need an",
+            "need a ticket",
+            "file a ticket",
+            "open a ticket",
+            "next time we",
+            "post-mortem item",
+            "postmortem item",
+            "action:",
+            "[action]",
+            "[ai]",
+            "[todo]",
+            "[follow-up]",
+            "lessons learned:",
+            "action -",
+            "ai -",
+            "proposed action",
+            "mine to own",
+            "can you own",
+            "could you own",
+            "for the review:",
+            "for the retro:",
+            "follow-up ticket",
+            "needs a ticket",
+            "raise a ticket",
+            "create a ticket",
+            "we must",
+            "going forward",
+            "next week we",
+            "next sprint",
+            "next quarter",
+            "in future",
+            "in the future",
+            "add an alert",
+            "add a check",
+            "add monitoring",
+            "make sure we",
+            "have to make sure",
+        ],
+    ),
+    (
+        Cue::NotTodo,
+        &[
+            "we should be",
+            "we should see",
+            "we should get",
+            "todo list",
+            "to-do list",
+            "follow-up list",
+            "should i",
+            "follow-up tickets",
+            "whether we need",
+            "make sure everyone",
+            "make sure nobody",
+            "make sure no one",
+            "until the incident",
+            "no harm",
+            "no impact",
+        ],
+    ),
+    (
+        Cue::Later,
+        &[
+            "once we're out of",
+            "once we are out of",
+            "after the incident",
+            "once this is over",
+            "when this is over",
+            "after this is over",
+        ],
+    ),
+    (
+        Cue::Request,
+        &[
+            "can someone",
+            "could someone",
+            "can anyone",
+            "could anyone",
+            "can we",
+            "could we",
+            "can you",
+            "could you",
+            "someone should",
+            "someone needs to",
+        ],
+    ),
+    (
+        Cue::Obligation,
+        &[
+            "should", "must", "needs to", "has to", "have to", "ought to",
+        ],
+    ),
+    (
+        Cue::Gap,
+        &[
+            "there was no",
+            "there were no",
+            "we had no",
+            "we had zero",
+            "had no",
+            "was supposed to",
+            "were supposed to",
+            "would have",
+            "we'd have",
+            "nothing caught",
+        ],
+    ),
+    (
+        Cue::Process,
+        &[
+            "write it up",
+            "write up",
+            "writes the review",
+            "write the review",
+            "invitation",
+            "invite",
+        ],
+    ),
+    (Cue::Filed, &["filed", "tickets:"]),
+    (
+        Cue::FollowUps,
+        &[
+            "follow-ups",
+            "follow ups",
+            "followups",
+            "follow-up actions",
+            "follow-up items",
+            "action items",
+            "to-dos",
+            "todos",
+            "lessons learned",
+            "retro items",
+            "post-mortem items",
+            "postmortem items",
+        ],
+    ),
 ];
 
 /// Words that negate the phrase after them: "nothing paged me", "not resolved yet".
@@ -354,119 +778,168 @@ const NEGATIONS: &[&str] = &[
     "no one", "without",
 ];
 
-const TODO_PHRASES: &[&str] = &[
-    "todo",
-    "to-do",
-    "to do:",
-    "action item",
-    "ai:",
-    "we should",
-    "follow up on",
-    "follow up with",
-    "follow-up:",
-    "follow-up item",
-    "followup:",
-    "let's make sure",
-    "lets make sure",
-    "let us make sure",
-    "we need to",
-    "we need a",
-    "we need an",
-    "need a ticket",
-    "file a ticket",
-    "open a ticket",
-    "next time we",
-    "post-mortem item",
-    "postmortem item",
-    "action:",
-    "action -",
-    "ai -",
-    "follow-up ticket",
-    "needs a ticket",
-    "raise a ticket",
-    "create a ticket",
-    "we must",
-    "going forward",
-    "in future",
-    "in the future",
-    "add an alert",
-    "add a check",
-    "add monitoring",
-    "make sure we",
-    "have to make sure",
+/// Verbs of a command-line tool that change what runs: `kubectl get` reads, `kubectl scale` acts.
+const CHANGING_VERBS: &[&str] = &[
+    "scale",
+    "rollout",
+    "set",
+    "apply",
+    "delete",
+    "drain",
+    "cordon",
+    "uncordon",
+    "patch",
+    "edit",
+    "undo",
+    "restart",
+    "rollback",
+    "upgrade",
+    "uninstall",
+    "destroy",
+    "stop",
+    "start",
+    "replace",
+    "taint",
+    "import",
+    "deploy",
 ];
 
-/// Phrases that look like a to-do but are not one: an expectation ("we should be good now"),
-/// a list ("the todo list"), a question about the present ("should I restart it?").
-const NOT_A_TODO: &[&str] = &[
-    "we should be",
-    "we should see",
-    "we should get",
-    "todo list",
-    "to-do list",
-    "should i",
-    "follow-up tickets",
+/// Words after "should" that make it a prediction, not an obligation: "should see it drop".
+const PREDICTIONS: &[&str] = &[
+    "see", "get", "drop", "clear", "settle", "take", "recover", "start", "land", "help", "work",
+    "hold",
+];
+
+/// Reactions that say the channel laughed.
+const LAUGHTER: &[&str] = &[
+    "joy",
+    "rofl",
+    "laughing",
+    "joy_cat",
+    "sweat_smile",
+    "clown_face",
+];
+
+/// The status a status page shows, quoted or after an arrow.
+const PAGE_STATUSES: &[&str] = &[
+    "investigating",
+    "identified",
+    "monitoring",
+    "resolved",
+    "degraded",
+    "partial outage",
+    "major outage",
+    "operational",
 ];
 
 /// Lower-case words joined by single spaces, without the emphasis of chat markup (`*SEV-1*`),
 /// punctuation kept where a phrase needs it (`firing:`), so phrases match on word boundaries.
-fn normalise(text: &str) -> String {
-    text.to_lowercase()
-        .replace(['’', '‘'], "'")
-        .replace(['*', '_', '~'], "")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// Whether `phrase`, found at `at` in `text`, is a report: not inside quotes, not negated just
-/// before, and not "resolved to" in the sense of deciding.
-fn reports(text: &str, phrase: &str, at: usize) -> bool {
-    let before = &text[..at];
-    let after = &text[at + phrase.len()..];
-    let quoted = matches!(before.chars().next_back(), Some('\'' | '"' | '`' | '“'));
-    let negated = before.split_whitespace().rev().take(2).any(|word| {
-        NEGATIONS.contains(&word.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
-    });
-    let decided = phrase == "resolved" && after.starts_with(" to ");
-    !quoted && !negated && !decided
-}
-
-/// A list of phrases found in one pass over a text: extraction reads every message of an
-/// export, so it cannot afford a scan per phrase.
-struct PhraseSet {
-    phrases: Vec<&'static str>,
-    automaton: Option<AhoCorasick>,
-}
-
-impl PhraseSet {
-    fn new(phrases: Vec<&'static str>) -> Self {
-        PhraseSet {
-            automaton: AhoCorasick::new(&phrases).ok(),
-            phrases,
+/// Quoted lines (`> …`) go to `quoted`: they are someone else's words.
+fn normalise_into(text: &str, own: &mut String, quoted: &mut String) {
+    own.clear();
+    quoted.clear();
+    for line in text.split('\n') {
+        match line.trim_start().strip_prefix('>') {
+            Some(rest) => push_words(quoted, rest),
+            None => push_words(own, line),
         }
     }
+}
 
-    /// Every (phrase index, byte offset) where a phrase occurs at word boundaries.
-    fn matches<'t>(&'t self, text: &'t str) -> impl Iterator<Item = (usize, usize)> + 't {
-        self.automaton
-            .iter()
-            .flat_map(move |automaton| automaton.find_overlapping_iter(text))
-            .filter(move |m| bounded(text, m.start(), m.end()))
-            .map(|m| (m.pattern().as_usize(), m.start()))
+fn push_words(out: &mut String, line: &str) {
+    for word in line.split_whitespace() {
+        let before = out.len();
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let start = out.len();
+        for c in word.chars() {
+            match c {
+                '*' | '_' | '~' => {}
+                '’' | '‘' => out.push('\''),
+                c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+                c => out.extend(c.to_lowercase()),
+            }
+        }
+        if out.len() == start {
+            out.truncate(before);
+        }
     }
+}
 
-    /// Whether any phrase occurs in `text` at word boundaries.
-    fn any(&self, text: &str) -> bool {
-        self.matches(text).next().is_some()
+/// One phrase found in a message, and what it tells.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    cue: Cue,
+    /// For [`Cue::Says`], the phrase's place in [`KIND_PHRASES`]: lower is more specific.
+    rank: usize,
+    phrase: &'static str,
+    start: usize,
+    end: usize,
+}
+
+/// Every phrase of every cue in one automaton: extraction reads every message of an export, so
+/// it makes one pass over each, whatever the number of rules.
+struct Cues {
+    automaton: Option<AhoCorasick>,
+    phrases: Vec<&'static str>,
+    /// The cues of each phrase (a phrase may tell several things), with the rank of each.
+    cues: Vec<Vec<(Cue, usize)>>,
+}
+
+static CUES: LazyLock<Cues> = LazyLock::new(|| {
+    let mut phrases: Vec<&'static str> = Vec::new();
+    let mut cues: Vec<Vec<(Cue, usize)>> = Vec::new();
+    let mut add = |phrase: &'static str, cue: Cue, rank: usize| match phrases
+        .iter()
+        .position(|p| *p == phrase)
+    {
+        Some(i) => cues[i].push((cue, rank)),
+        None => {
+            phrases.push(phrase);
+            cues.push(vec![(cue, rank)]);
+        }
+    };
+    let mut rank = 0;
+    for (kind, list) in KIND_PHRASES {
+        for phrase in *list {
+            add(phrase, Cue::Says(*kind), rank);
+            rank += 1;
+        }
     }
+    for (cue, list) in CUE_PHRASES {
+        for phrase in *list {
+            add(phrase, *cue, 0);
+        }
+    }
+    Cues {
+        automaton: AhoCorasick::new(&phrases).ok(),
+        phrases,
+        cues,
+    }
+});
 
-    /// The phrase with the smallest index found in `text`, if any.
-    fn first(&self, text: &str) -> Option<&'static str> {
-        self.matches(text)
-            .map(|(i, _)| i)
-            .min()
-            .map(|i| self.phrases[i])
+/// Every cue of `text`, in the order found, into `hits`.
+fn scan(text: &str, hits: &mut Vec<Hit>) {
+    hits.clear();
+    let cues = &*CUES;
+    let Some(automaton) = &cues.automaton else {
+        return;
+    };
+    for m in automaton.find_overlapping_iter(text) {
+        if !bounded(text, m.start(), m.end()) {
+            continue;
+        }
+        let i = m.pattern().as_usize();
+        for &(cue, rank) in &cues.cues[i] {
+            hits.push(Hit {
+                cue,
+                rank,
+                phrase: cues.phrases[i],
+                start: m.start(),
+                end: m.end(),
+            });
+        }
     }
 }
 
@@ -481,89 +954,211 @@ fn bounded(text: &str, start: usize, end: usize) -> bool {
         && (!ends_word || !text[end..].chars().next().is_some_and(is_word))
 }
 
-/// The phrases of [`KIND_PHRASES`] in one set, with the kind of each, most specific first.
-static KINDS: LazyLock<(PhraseSet, Vec<EventKind>)> = LazyLock::new(|| {
-    let (kinds, phrases): (Vec<EventKind>, Vec<&'static str>) = KIND_PHRASES
-        .iter()
-        .flat_map(|(kind, phrases)| phrases.iter().map(move |p| (*kind, *p)))
-        .unzip();
-    (PhraseSet::new(phrases), kinds)
-});
-static NOT_REPORTS: LazyLock<PhraseSet> = LazyLock::new(|| PhraseSet::new(NOT_A_REPORT.to_vec()));
-static TODOS: LazyLock<PhraseSet> = LazyLock::new(|| PhraseSet::new(TODO_PHRASES.to_vec()));
-static NOT_TODOS: LazyLock<PhraseSet> = LazyLock::new(|| PhraseSet::new(NOT_A_TODO.to_vec()));
-
 /// Whether `phrase` occurs in `text` at word boundaries.
 fn says(text: &str, phrase: &str) -> bool {
-    let is_word = |c: char| c.is_alphanumeric();
-    text.match_indices(phrase).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + phrase.len()..].chars().next();
-        let starts_word = phrase.chars().next().is_some_and(is_word);
-        let ends_word = phrase.chars().next_back().is_some_and(is_word);
-        (!starts_word || !before.is_some_and(is_word))
-            && (!ends_word || !after.is_some_and(is_word))
-    })
+    text.match_indices(phrase)
+        .any(|(at, _)| bounded(text, at, at + phrase.len()))
 }
 
-/// Every `SEV-n` (or `severity n`) a text names, in order.
+/// The hits of one message, with the questions the rules ask of them.
+struct Found<'a> {
+    text: &'a str,
+    hits: &'a [Hit],
+}
+
+impl<'a> Found<'a> {
+    fn of(&self, cue: Cue) -> impl Iterator<Item = &'a Hit> + 'a {
+        self.hits.iter().filter(move |h| h.cue == cue)
+    }
+
+    fn has(&self, cue: Cue) -> bool {
+        self.of(cue).next().is_some()
+    }
+
+    /// Whether the clause of `hit` states something: not a question, not a request or
+    /// hypothesis, no intention before the hit.
+    fn stated(&self, hit: &Hit) -> bool {
+        let (start, stop) = clause_bounds(self.text, hit.start);
+        !is_question(&self.text[start..stop])
+            && !self.hits.iter().any(|h| {
+                h.start >= start
+                    && h.end <= stop
+                    && (h.cue == Cue::Unreal || (h.cue == Cue::Intends && h.end <= hit.start))
+            })
+    }
+
+    /// Whether the phrase of `hit` is a report: stated, and not quoted, negated or described.
+    fn reported(&self, hit: &Hit) -> bool {
+        let (start, _) = clause_bounds(self.text, hit.start);
+        self.stated(hit) && reports(&self.text[start..], hit.phrase, hit.start - start)
+    }
+}
+
+/// Whether `phrase`, found at `at` in its clause `text`, is a report: not inside quotes, not
+/// negated just before, not a description ("people who restarted", "with notifications
+/// enabled"), and not "resolved to" in the sense of deciding.
+fn reports(text: &str, phrase: &str, at: usize) -> bool {
+    let before = &text[..at];
+    let after = &text[at + phrase.len()..];
+    let quoted = matches!(before.chars().next_back(), Some('\'' | '"' | '`' | '“'));
+    let mut previous = before
+        .split_whitespace()
+        .rev()
+        .take(2)
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''));
+    let (last, second) = (previous.next(), previous.next());
+    let two = [last, second].into_iter().flatten();
+    let negated = two.clone().any(|w| NEGATIONS.contains(&w));
+    let described =
+        matches!(last, Some("who" | "that" | "which")) || two.into_iter().any(|w| w == "with");
+    let decided = phrase == "resolved" && after.starts_with(" to ");
+    !quoted && !negated && !described && !decided
+}
+
+/// The severity named at the start of `rest`: `sev-1`, `sev 2`, `severity 3`, `p1`,
+/// `priority 2`, `priority p2`.
+fn severity_at(rest: &str) -> Option<Severity> {
+    let rest = rest.trim_start_matches([' ', '(', '`']);
+    let level = if let Some(after) = rest.strip_prefix("severity") {
+        after.trim_start_matches([' ', '-', ':'])
+    } else if let Some(after) = rest.strip_prefix("sev") {
+        after.trim_start_matches([' ', '-'])
+    } else if let Some(after) = rest.strip_prefix("priority") {
+        let after = after.trim_start_matches([' ', ':']);
+        after.strip_prefix('p').unwrap_or(after)
+    } else {
+        rest.strip_prefix('p')?
+    };
+    let mut chars = level.chars();
+    let digit = chars.next()?.to_digit(10)?;
+    if chars.next().is_some_and(char::is_alphanumeric) {
+        return None; // p99, sev10
+    }
+    Severity::from_level(digit as u8).ok()
+}
+
+/// Every severity `text` names, in order.
 fn severities_in(text: &str) -> Vec<Severity> {
-    let lower = text.to_lowercase();
-    lower
-        .match_indices("sev")
-        .filter_map(|(at, _)| level_at(&lower[at + 3..]))
+    text.char_indices()
+        .filter(|&(i, c)| {
+            matches!(c, 's' | 'p')
+                && !text[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric)
+        })
+        .filter_map(|(i, _)| severity_at(&text[i..]))
         .collect()
 }
 
-/// The level at the start of what follows "sev": `-1`, ` 2`, `erity 3`.
-fn level_at(rest: &str) -> Option<Severity> {
-    rest.trim_start_matches("erity")
-        .trim_start_matches(['-', ' ', '_', '*'])
-        .chars()
-        .next()
-        .and_then(|c| c.to_digit(10))
-        .and_then(|d| Severity::from_level(d as u8).ok())
-}
-
-/// The severity a message moves to or declares, given the phrase that said so: "raising to
-/// SEV-1" names it right after the phrase; otherwise the last level named after the phrase
-/// ("downgraded SEV-1 → SEV-3", "declaring, it was sev 4 … this is SEV-2"), else the last one.
-fn severity_for(text: &str, phrase: &str) -> Option<Severity> {
-    let lower = text.to_lowercase();
-    let after = lower.find(phrase).map(|at| &lower[at + phrase.len()..]);
-    if let Some(after) = after
-        && (phrase.ends_with("sev") || phrase.ends_with("severity"))
-        && let Some(level) = level_at(after.trim_start_matches("erity"))
-    {
-        return Some(level);
+/// The severity within the first `words` words of `rest`.
+fn severity_within(rest: &str, words: usize) -> Option<Severity> {
+    let mut rest = rest;
+    for _ in 0..words {
+        rest = rest.trim_start();
+        if rest.is_empty() {
+            return None;
+        }
+        if let Some(severity) = severity_at(rest) {
+            return Some(severity);
+        }
+        rest = &rest[rest.find(' ').unwrap_or(rest.len())..];
     }
-    after
-        .and_then(|after| severities_in(after).pop())
-        .or_else(|| severities_in(&lower).pop())
+    None
 }
 
-/// The kind of event a message reports, and the phrase that says so; none for an intention, a
-/// request or a hypothesis.
-fn kind_of(text: &str) -> Option<(EventKind, &'static str)> {
-    let (phrases, kinds) = &*KINDS;
-    phrases
-        .matches(text)
-        .filter(|(i, at)| {
-            // An intention, a request or a question vetoes the phrase in its own clause only:
-            // "rolled back; errors should drop" still reports a rollback.
-            let clause = clause_at(text, *at);
-            !is_question(clause)
-                && !NOT_REPORTS.any(clause)
-                && reports(text, phrases.phrases[*i], *at)
+/// The severity after a "to" within the first words of `rest`: "INC-7 to *P1*", "to sev2".
+fn severity_after_to(rest: &str) -> Option<Severity> {
+    let mut rest = rest;
+    for _ in 0..4 {
+        rest = rest.trim_start();
+        if let Some(after) = rest.strip_prefix("to ") {
+            return severity_at(after);
+        }
+        rest = &rest[rest.find(' ')?..];
+    }
+    None
+}
+
+/// The severity a field moves to: the last one named ("SEV2 → SEV1", "from Minor to Major"),
+/// by number or by the names incident tools give them (critical, major, minor).
+fn severity_moved_to(field: &str) -> Option<Severity> {
+    severities_in(field).pop().or_else(|| {
+        field
+            .split(|c: char| !c.is_alphanumeric())
+            .filter_map(|word| match word {
+                "critical" => Severity::from_level(1).ok(),
+                "major" => Severity::from_level(2).ok(),
+                "minor" => Severity::from_level(3).ok(),
+                _ => None,
+            })
+            .next_back()
+    })
+}
+
+/// Whether `text` names a clock time, `20:34` or `9:02:38`.
+fn has_clock_time(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        b == b':'
+            && i > 0
+            && bytes[i - 1].is_ascii_digit()
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_digit)
+            && !bytes.get(i + 3).is_some_and(u8::is_ascii_digit)
+    })
+}
+
+/// The first `words` words of `rest`.
+fn words(rest: &str, words: usize) -> &str {
+    let rest = rest.trim_start();
+    let end = rest
+        .match_indices(' ')
+        .nth(words.saturating_sub(1))
+        .map_or(rest.len(), |(i, _)| i);
+    &rest[..end]
+}
+
+/// Whether `text` names a version: `4.18.0`, `v2.31.0`.
+fn has_version(text: &str) -> bool {
+    text.split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '`' | ',' | ':'))
+        .any(|word| {
+            let word = word.trim_start_matches('v').trim_end_matches('.');
+            let parts: Vec<&str> = word.split('.').collect();
+            parts.len() >= 3
+                && parts
+                    .iter()
+                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
         })
-        .map(|(i, _)| i)
-        .min()
-        .map(|i| (kinds[i], phrases.phrases[i]))
+}
+
+/// Whether a number comes just before byte `at`: "14 tickets", "140 new tickets".
+fn counted(text: &str, at: usize) -> bool {
+    let mut previous = text[..at].split_whitespace().rev();
+    let number = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit() || b == b',');
+    match previous.next() {
+        Some("new" | "more") => previous.next().is_some_and(number),
+        Some(word) => number(word),
+        None => false,
+    }
+}
+
+/// Whether a "should" at `end` is an obligation ("should alert", "should be rotated") rather
+/// than a prediction ("should see it drop", "should be fine").
+fn obliges(text: &str, end: usize) -> bool {
+    let mut next = text[end..].split_whitespace();
+    match next.next() {
+        Some("be") => next
+            .next()
+            .is_some_and(|w| w.ends_with("ed") || w.ends_with("en")),
+        Some(word) => !PREDICTIONS.contains(&word.trim_end_matches(|c: char| !c.is_alphanumeric())),
+        None => false,
+    }
 }
 
 /// The clause of `text` around byte `at`: up to the sentence punctuation, semicolon, dash or
 /// "but" on either side. A clause keeps its closing `?`, so a question can be told.
-fn clause_at(text: &str, at: usize) -> &str {
+fn clause_bounds(text: &str, at: usize) -> (usize, usize) {
     const ENDS: &[&str] = &[". ", "; ", "! ", "? ", "\n", " — ", " - ", " but "];
     let start = ENDS
         .iter()
@@ -579,7 +1174,7 @@ fn clause_at(text: &str, at: usize) -> &str {
         })
         .min()
         .unwrap_or(text.len());
-    &text[start..stop]
+    (start, stop)
 }
 
 /// Whether a message is about the post-mortem itself (its draft, its meeting) rather than the
@@ -610,6 +1205,73 @@ fn is_question(text: &str) -> bool {
     text.trim_end().ends_with('?')
 }
 
+/// Whether `message` is a reply in a thread (not the thread's first message).
+fn reply_in(message: &ChatMessage) -> Option<&str> {
+    message
+        .thread
+        .as_deref()
+        .filter(|thread| !message.id.ends_with(thread))
+}
+
+/// What a channel has been through so far, as the messages tell it.
+#[derive(Debug, Default)]
+struct Story<'m> {
+    /// An alert (a bot's) was proposed as the detection.
+    alerted: bool,
+    /// A person relaying customers' reports was proposed as the detection.
+    reported: bool,
+    declared: bool,
+    mitigated: bool,
+    resolved: bool,
+    severity: Option<Severity>,
+    /// Threads opened for follow-ups.
+    follow_up_threads: Vec<&'m str>,
+    /// How many messages each author wrote so far.
+    written: BTreeMap<&'m str, usize>,
+}
+
+/// Why a proposal is made, in words the scribe can check against the message.
+#[derive(Debug, Clone, Copy)]
+enum Why {
+    Says(&'static str),
+    Because(&'static str),
+    SeverityTo(&'static str),
+    Command(&'static str),
+    Bot(&'static str),
+    Counted(&'static str),
+    When(&'static str),
+    FirstMessage(&'static str),
+    Once(&'static str, &'static str),
+}
+
+impl Why {
+    fn reason(self) -> String {
+        match self {
+            Why::Says(phrase) => format!("says “{phrase}”"),
+            Why::Because(reason) => reason.to_owned(),
+            Why::SeverityTo(verb) => format!("changes the severity: “{verb} … to”"),
+            Why::Command(tool) => format!("runs a `{tool}` command that changes production"),
+            Why::Bot(word) => format!("a bot's post says “{word}”"),
+            Why::Counted(what) => format!("counts customers' {what}"),
+            Why::When(phrase) => format!("says when it started: “{phrase}” and a time"),
+            Why::FirstMessage(phrase) => {
+                format!("says “{phrase}” in one of their first messages here")
+            }
+            Why::Once(phrase, state) => format!("says “{phrase}” once the incident is {state}"),
+        }
+    }
+}
+
+/// An event kind a message may report, why, and whether a tool's structured format says so
+/// (which a bot may, unlike a bot's free words).
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    kind: EventKind,
+    severity: Option<Severity>,
+    why: Why,
+    structured: bool,
+}
+
 /// Everything `messages` suggest, in message order; participants last.
 pub fn propose(
     messages: &[ChatMessage],
@@ -619,26 +1281,55 @@ pub fn propose(
     let users: BTreeMap<&str, &ChatUser> = users.iter().map(|u| (u.id.as_str(), u)).collect();
     let mut proposals = Vec::new();
     let mut participants: BTreeMap<String, Option<String>> = BTreeMap::new();
-    let mut detected = false;
+    let mut stories: BTreeMap<&str, Story> = BTreeMap::new();
+    let (mut text, mut quoted, mut hits) = (String::new(), String::new(), Vec::new());
     for message in messages.iter().filter(|m| is_conversation(m)) {
-        let text = normalise(&message.text);
+        normalise_into(&message.text, &mut text, &mut quoted);
+        scan(&text, &mut hits);
+        let found = Found {
+            text: &text,
+            hits: &hits,
+        };
         let user = message.author_id.as_deref().and_then(|id| users.get(id));
         let author = user
             .map(|u| u.name.clone())
             .or_else(|| message.author.clone());
-        if !message.bot
-            && !user.is_some_and(|u| u.bot)
-            && let Some(name) = &author
-        {
+        let bot = message.bot || user.is_some_and(|u| u.bot);
+        if !bot && let Some(name) = &author {
             participants
                 .entry(name.clone())
                 .or_insert_with(|| user.and_then(|u| u.title.clone()));
         }
-        if let Some(proposal) = key_event(message, &text, author.as_deref(), rules, &mut detected) {
+        let story = stories.entry(message.channel.as_str()).or_default();
+        let written = message
+            .author_id
+            .as_deref()
+            .or(message.author.as_deref())
+            .map_or(0, |who| {
+                let count = story.written.entry(who).or_default();
+                *count += 1;
+                *count - 1
+            });
+        let said = Said {
+            message,
+            found: &found,
+            quoted: &quoted,
+            bot,
+            author: author.as_deref(),
+            written,
+        };
+        if let Some(proposal) = key_event(&said, rules, story) {
             proposals.push(proposal);
         }
-        if let Some(proposal) = todo(message, &text, author.as_deref()) {
+        if let Some(proposal) = todo(&said, story) {
             proposals.push(proposal);
+        }
+        if let Some(thread) = message.thread.as_deref()
+            && reply_in(message).is_none()
+            && !bot
+            && found.has(Cue::FollowUps)
+        {
+            story.follow_up_threads.push(thread);
         }
     }
     for (name, title) in participants {
@@ -655,55 +1346,360 @@ pub fn propose(
     proposals
 }
 
-fn key_event(
-    message: &ChatMessage,
-    text: &str,
-    author: Option<&str>,
-    rules: &ExtractionRules,
-    detected: &mut bool,
-) -> Option<NewProposal> {
+/// One message as the rules read it.
+struct Said<'a> {
+    message: &'a ChatMessage,
+    found: &'a Found<'a>,
+    /// The quoted lines, normalised.
+    quoted: &'a str,
+    bot: bool,
+    author: Option<&'a str>,
+    /// How many messages the author wrote in the channel before this one.
+    written: usize,
+}
+
+impl Said<'_> {
+    /// Whether the channel laughed at the message, or its author did.
+    fn laughing(&self) -> bool {
+        self.found.has(Cue::Laughter)
+            || self
+                .message
+                .reactions
+                .iter()
+                .any(|r| LAUGHTER.contains(&r.as_str()))
+    }
+
+    /// Whether the message is a proposal: options to choose from ("a) roll back b) …"), a
+    /// plan or an idea, by the label it starts with.
+    fn options(&self) -> bool {
+        self.found.of(Cue::Options).any(|h| h.start == 0)
+    }
+}
+
+/// The kinds the message may report, most telling first.
+fn candidates(said: &Said) -> Vec<Candidate> {
+    let (found, text) = (said.found, said.found.text);
+    let mut out = Vec::new();
+    let mut push = |kind, severity, why, structured| {
+        out.push(Candidate {
+            kind,
+            severity,
+            why,
+            structured,
+        })
+    };
+    if said.bot
+        && said
+            .author
+            .is_some_and(|name| name.to_lowercase().contains("status"))
+    {
+        // A status-page integration posting is the status page being updated.
+        push(
+            EventKind::StatusPageUpdated,
+            None,
+            Why::Because("posted by the status page"),
+            true,
+        );
+    }
+    // Labels and fields: what they say is meant, intentions included.
+    if let Some(hit) = found.of(Cue::Decision).next() {
+        push(EventKind::Note, None, Why::Says(hit.phrase), true);
+    }
+    for hit in found.of(Cue::SeverityVerb) {
+        if let Some(severity) = severity_after_to(&text[hit.end..])
+            && found.reported(hit)
+        {
+            push(
+                EventKind::SeverityChanged,
+                Some(severity),
+                Why::SeverityTo(hit.phrase),
+                true,
+            );
+        }
+    }
+    for hit in found.of(Cue::Declares) {
+        // A person names the severity with the call; an incident bot may put it in a field.
+        let severity = severity_within(&text[hit.end..], 3).or_else(|| {
+            said.bot
+                .then(|| {
+                    severities_in(&text[hit.end..])
+                        .first()
+                        .copied()
+                        .or_else(|| {
+                            found
+                                .of(Cue::SeverityField)
+                                .find_map(|f| severity_moved_to(words(&text[f.end..], 6)))
+                        })
+                })
+                .flatten()
+        });
+        // An incident bot's "declared" is the declaration, with or without a severity.
+        if (severity.is_some() || (said.bot && hit.phrase == "declared")) && found.reported(hit) {
+            push(EventKind::Declared, severity, Why::Says(hit.phrase), true);
+        }
+    }
+    for hit in found.of(Cue::SeverityField) {
+        if let Some(severity) = severity_moved_to(words(&text[hit.end..], 6))
+            && found.stated(hit)
+        {
+            push(
+                EventKind::SeverityChanged,
+                Some(severity),
+                Why::Says(hit.phrase),
+                true,
+            );
+        }
+    }
+    for hit in found.of(Cue::StatusField) {
+        // "Status: Monitoring", "Status changed from Investigating to Monitoring", "… → Monitoring".
+        let field = words(&text[hit.end..], 6);
+        let status = [" to ", "→", "->"]
+            .iter()
+            .filter_map(|arrow| field.rsplit_once(arrow).map(|(_, to)| to))
+            .min_by_key(|to| to.len())
+            .unwrap_or(field)
+            .trim_start()
+            .split(' ')
+            .next()
+            .unwrap_or_default()
+            .trim_matches(|c: char| !c.is_alphanumeric());
+        let kind = match status {
+            "monitoring" | "mitigated" => EventKind::Mitigated,
+            "resolved" | "closed" => EventKind::Resolved,
+            _ => continue,
+        };
+        // An alert's own status is the alert clearing, not the incident's.
+        if said.bot && (found.has(Cue::AlertWord) || says(text, "alert")) {
+            continue;
+        }
+        push(kind, None, Why::Because("an incident status field"), true);
+    }
+    if !found.has(Cue::Draft) {
+        for hit in found.of(Cue::StatusPage) {
+            let next = words(&text[hit.end..], 3);
+            let arrow = next.starts_with('→') || next.starts_with("->") || next.starts_with(':');
+            let shows = |t: &str| PAGE_STATUSES.iter().any(|s| says(t, s));
+            if ((arrow && shows(next)) || shows(said.quoted)) && found.reported(hit) {
+                push(
+                    EventKind::StatusPageUpdated,
+                    None,
+                    Why::Because("a status-page post with its status"),
+                    true,
+                );
+                break;
+            }
+        }
+    }
+    // What a bot's structured posts say.
+    if said.bot {
+        if let Some(progress) = found.of(Cue::Progress).next()
+            && found.has(Cue::Deploy)
+        {
+            push(EventKind::Action, None, Why::Bot(progress.phrase), true);
+        }
+        if let Some(alert) = found.of(Cue::AlertWord).next() {
+            push(EventKind::Detected, None, Why::Bot(alert.phrase), true);
+        }
+        if found.of(Cue::OnCall).any(|h| {
+            text[..h.start]
+                .rsplit(' ')
+                .next()
+                .is_some_and(|w| w.starts_with('@'))
+        }) {
+            push(
+                EventKind::Detected,
+                None,
+                Why::Because("an alert bot notifies an on-call group"),
+                true,
+            );
+        }
+    }
+    // What the words report.
+    let mut phrases: Vec<&Hit> = found
+        .hits
+        .iter()
+        .filter(|h| matches!(h.cue, Cue::Says(_)) && found.reported(h))
+        .collect();
+    phrases.sort_by_key(|h| h.rank);
+    for hit in phrases {
+        let Cue::Says(kind) = hit.cue else { continue };
+        let why = match kind {
+            EventKind::Acknowledged => Why::FirstMessage(hit.phrase),
+            _ => Why::Says(hit.phrase),
+        };
+        let severity = if kind.takes_severity() {
+            severity_at(&text[hit.end..])
+                .or_else(|| severities_in(&text[hit.end..]).pop())
+                .or_else(|| severities_in(text).pop())
+        } else {
+            None
+        };
+        if kind == EventKind::SeverityChanged && severity.is_none() {
+            continue;
+        }
+        push(kind, severity, why, false);
+    }
+    // Commands that change production, in code or not.
+    for hit in found.of(Cue::Command) {
+        let next = words(&text[hit.end..], 6);
+        if next
+            .split([' ', '`', '/'])
+            .any(|w| CHANGING_VERBS.contains(&w))
+            && found.stated(hit)
+        {
+            push(EventKind::Action, None, Why::Command(hit.phrase), false);
+            break;
+        }
+    }
+    if text.contains("```")
+        && found.of(Cue::SqlUpdate).any(|h| {
+            let after = &text[h.end..text.len().min(h.end + 200)];
+            after.contains(" set ") && after.contains("where ")
+        })
+    {
+        push(
+            EventKind::Action,
+            None,
+            Why::Because("an SQL `UPDATE … SET` on production"),
+            false,
+        );
+    }
+    // Counts of customers' contacts, and statements of when things started.
+    if let Some(hit) = found.of(Cue::Counted).find(|h| counted(text, h.start)) {
+        push(EventKind::Detected, None, Why::Counted(hit.phrase), false);
+    }
+    let timeline = found.has(Cue::Timeline) && has_clock_time(text);
+    for hit in found.of(Cue::Since).chain(found.of(Cue::Timeline)) {
+        // "first 502 at envoy was 20:34:02", "lag started climbing at 01:04".
+        let after = if hit.phrase == "first" {
+            words(&text[hit.end..], 8)
+        } else {
+            words(&text[hit.end..], 3)
+        };
+        if (timeline || has_clock_time(after)) && found.reported(hit) {
+            push(EventKind::ImpactStarted, None, Why::When(hit.phrase), false);
+            break;
+        }
+    }
+    if !said.bot
+        && let Some(hit) = found.of(Cue::Deploy).next()
+        && has_version(text)
+        && has_clock_time(text)
+        && found.reported(hit)
+    {
+        push(
+            EventKind::RootCauseBegan,
+            None,
+            Why::Because("names a version, its deploy and the time"),
+            false,
+        );
+    }
+    if let Some(hit) = found.of(Cue::Live).next()
+        && has_version(text)
+        && found.reported(hit)
+    {
+        push(EventKind::Action, None, Why::Says(hit.phrase), false);
+    }
+    if said.message.reactions.iter().any(|r| r == "dart") {
+        push(
+            EventKind::Note,
+            None,
+            Why::Because("marked with :dart: (on target)"),
+            false,
+        );
+    }
+    out
+}
+
+/// Whether the story so far lets `candidate` be the event of `said`.
+fn fits(candidate: &Candidate, said: &Said, story: &Story) -> bool {
+    if said.bot
+        && !candidate.structured
+        && !matches!(
+            candidate.kind,
+            EventKind::Detected
+                | EventKind::Action
+                | EventKind::Note
+                | EventKind::StatusPageUpdated
+        )
+    {
+        // An alert clearing, a page acknowledged or escalated: the bot echoes what people do.
+        return false;
+    }
+    match candidate.kind {
+        EventKind::Detected => {
+            !said.found.has(Cue::Opened)
+                && if said.bot {
+                    !story.alerted
+                } else {
+                    !story.reported
+                }
+        }
+        EventKind::Acknowledged => said.written < 2,
+        EventKind::Mitigated => !story.mitigated && !story.resolved,
+        EventKind::Resolved => !story.resolved,
+        EventKind::Declared => !story.declared,
+        EventKind::SeverityChanged => candidate.severity != story.severity,
+        EventKind::Action => !said.found.has(Cue::NonProd),
+        _ => true,
+    }
+}
+
+/// What proposing an event of `kind` tells of the story.
+fn tell(story: &mut Story, said: &Said, kind: EventKind, severity: Option<Severity>) {
+    match kind {
+        EventKind::Detected if said.bot => story.alerted = true,
+        EventKind::Detected => story.reported = true,
+        EventKind::Mitigated => story.mitigated = true,
+        EventKind::Resolved => {
+            story.mitigated = true;
+            story.resolved = true;
+        }
+        EventKind::Declared => {
+            story.declared = true;
+            story.severity = severity.or(story.severity);
+        }
+        EventKind::SeverityChanged => story.severity = severity.or(story.severity),
+        _ => {}
+    }
+}
+
+fn key_event(said: &Said, rules: &ExtractionRules, story: &mut Story) -> Option<NewProposal> {
+    let message = said.message;
     let marked = message
         .reactions
         .iter()
         .find(|r| rules.key_emoji.iter().any(|k| k == *r));
-    let bot_name = author.unwrap_or_default().to_lowercase();
-    let said = if message.bot && bot_name.contains("status") {
-        // A status-page integration posting is the status page being updated.
-        Some((EventKind::StatusPageUpdated, "posted by the status page"))
+    let chosen = if said.laughing() || said.options() {
+        None
     } else {
-        match kind_of(text) {
-            // An alert clearing is not the incident's mitigation or resolution: people call
-            // those. Only the first alert is the detection; later ones are the same incident.
-            Some((EventKind::Resolved | EventKind::Mitigated, _)) if message.bot => None,
-            Some((EventKind::Detected, _)) if *detected => None,
-            other => other,
-        }
+        candidates(said).into_iter().find(|c| fits(c, said, story))
     };
-    if message.pinned && about_the_postmortem(text) && said.is_none() {
+    if message.pinned && about_the_postmortem(said.found.text) && chosen.is_none() {
         return None;
     }
-    let reason = match (message.pinned, marked, said) {
+    let reason = match (message.pinned, marked, chosen) {
         (true, _, _) => "pinned in the channel".to_owned(),
         (_, Some(emoji), _) => format!("marked with :{emoji}:"),
-        (_, _, Some((_, phrase))) => format!("says “{phrase}”"),
+        (_, _, Some(candidate)) => candidate.why.reason(),
         _ => return None,
     };
-    let mut kind = said.map_or(EventKind::Note, |(kind, _)| kind);
-    if kind == EventKind::Detected {
-        *detected = true;
+    let mut kind = chosen.map_or(EventKind::Note, |c| c.kind);
+    let mut severity = chosen
+        .and_then(|c| c.severity)
+        .filter(|_| kind.takes_severity());
+    if kind == EventKind::SeverityChanged && severity.is_none() {
+        kind = EventKind::Note;
     }
-    let mut severity = None;
-    if kind.takes_severity() {
-        severity = said.and_then(|(_, phrase)| severity_for(text, phrase));
-        if kind == EventKind::SeverityChanged && severity.is_none() {
-            kind = EventKind::Note;
-        }
+    if !kind.takes_severity() {
+        severity = None;
     }
+    tell(story, said, kind, severity);
     let body = text::required("text", &message.text, text::LONG).ok()?;
     let mut event =
         NewTimelineEvent::from_parts(message.at, kind, &body, EventSource::Chat, severity)
             .ok()?
-            .with_author(author)
+            .with_author(said.author)
             .ok()?
             .key_point(message.pinned || marked.is_some());
     for url in permalink(message, rules)
@@ -740,29 +1736,65 @@ fn permalink(message: &ChatMessage, rules: &ExtractionRules) -> Option<Url> {
         .ok()
 }
 
-fn todo(message: &ChatMessage, text: &str, author: Option<&str>) -> Option<NewProposal> {
-    if NOT_TODOS.any(text) {
+/// Why `said` is a to-do, if it is one.
+fn todo_why(said: &Said, story: &Story) -> Option<Why> {
+    let found = said.found;
+    let text = found.text;
+    if said.bot || said.laughing() || found.has(Cue::NotTodo) || found.has(Cue::Process) {
         return None;
     }
+    let question = is_question(text);
+    let asks = found.has(Cue::Request);
     // A question is a to-do only when it asks someone to do something.
-    if is_question(text)
-        && ![
-            "can someone",
-            "could someone",
-            "can we",
-            "could we",
-            "can you",
-            "could you",
-        ]
-        .iter()
-        .any(|p| says(text, p))
-    {
+    if question && !asks {
         return None;
     }
-    let phrase = TODOS.first(text)?;
+    if let Some(hit) = found
+        .of(Cue::Todo)
+        .chain(found.of(Cue::Later))
+        .min_by_key(|h| h.start)
+    {
+        return Some(Why::Says(hit.phrase));
+    }
+    if found.has(Cue::Filed) {
+        return None;
+    }
+    if reply_in(said.message).is_some_and(|thread| story.follow_up_threads.contains(&thread)) {
+        return Some(Why::Because("a reply in the thread opened for follow-ups"));
+    }
+    // Once resolved, requests and plural obligations ("config pushes need to …") are for later;
+    // before, "can we …?" and "they need to update the app" are about the incident.
+    if story.resolved
+        && let Some(hit) = found
+            .of(Cue::Request)
+            .find(|h| !matches!(h.phrase, "can you" | "could you"))
+            .or_else(|| found.hits.iter().find(|h| h.phrase == "need to"))
+    {
+        return Some(Why::Once(hit.phrase, "resolved"));
+    }
+    if story.mitigated || story.resolved {
+        let state = if story.resolved {
+            "resolved"
+        } else {
+            "mitigated"
+        };
+        if let Some(hit) = found
+            .of(Cue::Obligation)
+            .find(|h| h.phrase != "should" || obliges(text, h.end))
+            .or_else(|| found.of(Cue::Gap).next())
+        {
+            return Some(Why::Once(hit.phrase, state));
+        }
+    }
+    None
+}
+
+fn todo(said: &Said, story: &Story) -> Option<NewProposal> {
+    let why = todo_why(said, story)?;
+    let message = said.message;
     let title = todo_title(&message.text);
     let mut item = NewActionItem::new(&title).ok()?;
-    let said_by = author.map(|a| format!(" by {a}")).unwrap_or_default();
+    let said_by = said.author.map(|a| format!(" by {a}")).unwrap_or_default();
     item.description = format!(
         "Said{said_by} in #{} at {}:\n\n> {}",
         message.channel,
@@ -771,7 +1803,7 @@ fn todo(message: &ChatMessage, text: &str, author: Option<&str>) -> Option<NewPr
     );
     Some(NewProposal {
         source_id: format!("todo:{}", message.id),
-        reason: format!("says “{phrase}”"),
+        reason: why.reason(),
         quote: Some(message.text.clone()),
         suggestion: Suggestion::Action { item },
     })
@@ -851,6 +1883,541 @@ mod tests {
             })
             .collect();
         assert_eq!(actual, expected);
+    }
+
+    /// A message by someone else, or a bot, or in a thread.
+    fn by(id: &str, who: &str, text: &str) -> ChatMessage {
+        let mut m = message(id, text);
+        m.author_id = Some(format!("U-{who}"));
+        m.author = Some(who.into());
+        m
+    }
+
+    fn bot(id: &str, name: &str, text: &str) -> ChatMessage {
+        let mut m = by(id, name, text);
+        m.bot = true;
+        m.subtype = Some("bot_message".into());
+        m
+    }
+
+    fn reply(id: &str, thread: &str, who: &str, text: &str) -> ChatMessage {
+        let mut m = by(id, who, text);
+        m.thread = Some(thread.into());
+        m
+    }
+
+    /// The proposals of a conversation, as `ts: kind reason` lines.
+    fn story(messages: Vec<ChatMessage>) -> Vec<String> {
+        propose(&messages, &users(), &ExtractionRules::default())
+            .into_iter()
+            .filter_map(|p| {
+                let ts = p
+                    .source_id
+                    .rsplit(':')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                match &p.suggestion {
+                    Suggestion::Event { event } => {
+                        Some(format!("{ts}: {} {}", event.kind(), p.reason))
+                    }
+                    Suggestion::Action { .. } => Some(format!("{ts}: todo {}", p.reason)),
+                    Suggestion::Participant { .. } => None,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_alert_bot_firing_is_the_detection_and_only_its_first_alert() {
+        assert_eq!(
+            story(vec![
+                bot(
+                    "1",
+                    "Grafana OnCall",
+                    "Alert group #2291 ConsumerLag firing"
+                ),
+                bot(
+                    "2",
+                    "Grafana OnCall",
+                    "Alert group #2292 ConsumerLag (eu) firing"
+                ),
+            ]),
+            ["1: detected a bot's post says “firing”"]
+        );
+        assert_eq!(
+            story(vec![bot("1", "Grafana", "@liveops-oncall")]),
+            ["1: detected an alert bot notifies an on-call group"]
+        );
+    }
+
+    #[test]
+    fn bots_echoing_acknowledgements_escalations_and_recoveries_are_not_events() {
+        assert_eq!(
+            story(vec![
+                bot("1", "Opsgenie", "[Opsgenie] #88124 acknowledged by dominic"),
+                bot("2", "PagerDuty", "Escalated to database-primary"),
+                bot("3", "Alertmanager", "[RESOLVED] CheckoutHigh5xxRate"),
+                bot("4", "Datadog", "Recovered: [Synthetics] login journey"),
+            ]),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn a_deploy_bot_starting_and_succeeding_in_production_are_actions_not_on_staging() {
+        assert_eq!(
+            story(vec![
+                bot(
+                    "1",
+                    "Spinnaker",
+                    ":rocket: Pipeline *edge-config · deploy-prod* started"
+                ),
+                bot("2", "Dagster", "Run succeeded: wardline_catchup_extract"),
+                bot(
+                    "3",
+                    "Argo CD",
+                    ":arrows_counterclockwise: *mobile-gw-staging* sync started"
+                ),
+            ]),
+            [
+                "1: action a bot's post says “started”",
+                "2: action a bot's post says “succeeded”"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_incident_bots_declaration_severity_and_status_fields_are_the_calls() {
+        assert_eq!(
+            story(vec![
+                bot(
+                    "1",
+                    "Firewatch",
+                    "INC-731 declared · SEV2 (Major) · Login queue stuck"
+                ),
+                bot(
+                    "2",
+                    "Firewatch",
+                    "Severity changed SEV2 → SEV1 (Critical) by Jonas"
+                ),
+                bot(
+                    "3",
+                    "incident.io",
+                    "Status changed from Investigating to Monitoring"
+                ),
+                bot(
+                    "4",
+                    "incident.io",
+                    "Severity changed from Critical to Minor"
+                ),
+                bot("5", "Firewatch", "Update from Jonas · Status: Resolved"),
+            ]),
+            [
+                "1: declared says “declared”",
+                "2: severity_changed says “severity changed”",
+                "3: mitigated an incident status field",
+                "4: severity_changed says “severity changed”",
+                "5: resolved an incident status field",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_incident_bot_may_declare_with_a_named_severity_and_move_status_with_an_arrow() {
+        let messages = [
+            bot(
+                "1",
+                "incident.io",
+                "INC-88 declared: API 5xx · Severity: Major · Lead: Alice",
+            ),
+            bot(
+                "2",
+                "incident.io",
+                "Alice updated the status: Investigating → Monitoring",
+            ),
+        ];
+        let proposals = propose(&messages, &users(), &ExtractionRules::default());
+        let events: Vec<(EventKind, Option<String>)> = proposals
+            .iter()
+            .filter_map(|p| match &p.suggestion {
+                Suggestion::Event { event } => {
+                    Some((event.kind(), event.severity().map(|s| s.to_string())))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            events,
+            [
+                (EventKind::Declared, Some("SEV-2".to_owned())),
+                (EventKind::Mitigated, None)
+            ]
+        );
+    }
+
+    #[test]
+    fn severities_are_read_as_sev_p_and_severity_words_after_a_change_verb() {
+        let severity = |text: &str| {
+            let proposals = propose(&[message("1", text)], &users(), &ExtractionRules::default());
+            match proposals.first().map(|p| &p.suggestion) {
+                Some(Suggestion::Event { event }) => {
+                    (event.kind(), event.severity().map(|s| s.to_string()))
+                }
+                _ => panic!("no event for {text}"),
+            }
+        };
+        let changed = |s: &str| (EventKind::SeverityChanged, Some(s.to_owned()));
+        assert_eq!(
+            severity("bumping to sev2. oldest push is 1h late"),
+            changed("SEV-2")
+        );
+        assert_eq!(
+            severity("Agreed. Raising HX-0112 to *P1*."),
+            changed("SEV-1")
+        );
+        assert_eq!(
+            severity("I am lowering MI-0457 to *Severity 2*."),
+            changed("SEV-2")
+        );
+        assert_eq!(
+            severity("calling it sev3. pushes are delayed"),
+            (EventKind::Declared, Some("SEV-3".to_owned()))
+        );
+    }
+
+    #[test]
+    fn a_severity_question_or_the_severity_already_called_is_not_a_change() {
+        assert_eq!(
+            story(vec![
+                message("1", "Declaring SEV-2 for checkout 502s"),
+                message("2", "is this not SEV1? raising to sev1?"),
+                by("3", "jonas", "raising to SEV-2, as said"),
+            ]),
+            ["1: declared says “declaring”"]
+        );
+    }
+
+    #[test]
+    fn an_acknowledgement_counts_in_the_responders_first_messages_only() {
+        assert_eq!(
+            story(vec![
+                by("1", "teo", "here, got the page, laptop open"),
+                by("2", "jonas", "queue 230k → 96k"),
+                by("3", "jonas", "p95 wait 21m → 9m"),
+                by("4", "jonas", "ack, have it. gn teo"),
+            ]),
+            ["1: acknowledged says “got the page” in one of their first messages here"]
+        );
+    }
+
+    #[test]
+    fn only_the_first_mitigation_and_resolution_are_calls_and_a_repeat_falls_to_its_other_kind() {
+        assert_eq!(
+            story(vec![
+                message("1", "Calling this mitigated as of 21:06."),
+                message("2", "sent a summary to #leadership: mitigated since 21:06"),
+                message("3", "update: mitigated since 21:06, voiding in progress"),
+                message("4", "Resolving INC-2041. Thank you all"),
+                message(
+                    "5",
+                    "FYI the status page history shows it resolved at 00:39"
+                ),
+            ]),
+            [
+                "1: mitigated says “mitigated”",
+                "2: communication says “sent a summary”",
+                "4: resolved says “resolving”",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_command_that_changes_production_is_an_action_even_in_code() {
+        check(
+            message(
+                "1",
+                "rolling restart to unstick it: `kubectl -n notifications rollout restart deploy/notif`",
+            ),
+            &["action runs a `kubectl` command that changes production"],
+        );
+        check(
+            message("1", "`kubectl get pods -n notifications` shows 12/12"),
+            &[],
+        );
+        check(
+            message(
+                "1",
+                "Watermark reset:\n```BEGIN; UPDATE extract_watermark SET mark = '2026-05-11' WHERE name = 'nightly'; COMMIT;```",
+            ),
+            &["action an SQL `UPDATE … SET` on production"],
+        );
+    }
+
+    #[test]
+    fn an_option_list_a_plan_or_an_idea_is_a_proposal_not_an_event() {
+        check(
+            message(
+                "1",
+                "a) roll back to 3.13.2\nb) kill switch `kubectl set env` rolls the pods",
+            ),
+            &[],
+        );
+        check(
+            message(
+                "1",
+                "Proposal:\n1. Pause the schedule\n2. Files delivered under a new name",
+            ),
+            &[],
+        );
+        check(
+            message(
+                "1",
+                "idea: scale gatekeeper 12 → 36 pods, restarted ones too",
+            ),
+            &[],
+        );
+    }
+
+    #[test]
+    fn a_status_page_post_by_a_person_shows_its_status_and_a_draft_does_not_count() {
+        check(
+            message(
+                "1",
+                "status page → monitoring:\n> *Delayed pushes* · Monitoring. Arriving on time.",
+            ),
+            &["status_page_updated a status-page post with its status"],
+        );
+        check(
+            message("1", "status page resolved:\n> *Delayed pushes* · Resolved."),
+            &["status_page_updated a status-page post with its status"],
+        );
+        check(
+            message(
+                "1",
+                "status page draft:\n> *Delayed pushes* · Investigating.",
+            ),
+            &[],
+        );
+    }
+
+    #[test]
+    fn customers_reports_relayed_by_a_person_are_the_detection_once() {
+        assert_eq!(
+            story(vec![
+                bot("1", "Datadog", "Triggered: login journey failing"),
+                by(
+                    "2",
+                    "jen",
+                    "Support here. 14 tickets in the last 5 minutes, all Bad Gateway"
+                ),
+                by("3", "jen", "we've had 40 new tickets since"),
+            ]),
+            [
+                "1: detected a bot's post says “triggered”",
+                "2: detected says “tickets in the last”",
+            ]
+        );
+        check(
+            message("1", "zendesk got 140 new tickets in 6 min"),
+            &["detected says “new tickets”"],
+        );
+        check(
+            message(
+                "1",
+                "Since about lunchtime we've had 9 tickets: search shows old prices",
+            ),
+            &["detected counts customers' tickets"],
+        );
+    }
+
+    #[test]
+    fn a_statement_of_when_it_started_with_a_time_is_the_impact_start() {
+        check(
+            message(
+                "1",
+                "lines up: lag started climbing at 01:04, right when prefs p99 went up",
+            ),
+            &["impact_started says when it started: “started” and a time"],
+        );
+        check(
+            message(
+                "1",
+                "from the logs: first admit timeout 15:58:12, players stuck since",
+            ),
+            &["impact_started says when it started: “first” and a time"],
+        );
+        check(message("1", "first thing tomorrow I'll check it"), &[]);
+        check(
+            message("1", "only deploy today: notif-dispatcher 3.14.0 at 00:38"),
+            &["root_cause_began names a version, its deploy and the time"],
+        );
+    }
+
+    #[test]
+    fn a_message_the_channel_laughed_at_is_neither_an_event_nor_a_to_do() {
+        let mut joke = message("1", "TODO: buy jonas a chair that doesn't squeak");
+        joke.reactions = vec!["joy".into()];
+        check(joke, &[]);
+        check(
+            message("1", "he has declared himself IC of your keyboard :joy:"),
+            &[],
+        );
+        check(
+            message(
+                "1",
+                "lmao. filed as LIVE-2231 … LIVE-2240, rolled back the jokes",
+            ),
+            &[],
+        );
+    }
+
+    #[test]
+    fn quoted_lines_are_someone_elses_words() {
+        check(
+            message(
+                "1",
+                "From the problem record:\n> PRB0001123 root cause: a calendar reminder.\nI'm checking the inventory.",
+            ),
+            &[],
+        );
+    }
+
+    #[test]
+    fn a_decision_label_keeps_the_intention_it_states() {
+        check(
+            message(
+                "1",
+                "Decision: we'll go with Inês's plan, with a catch-up file per trust.",
+            ),
+            &["note says “decision:”"],
+        );
+    }
+
+    #[test]
+    fn an_intention_after_the_phrase_or_a_negation_before_the_sentence_does_not_veto() {
+        check(
+            message(
+                "1",
+                "paging prefs on-call, need to know why they're at 740ms",
+            ),
+            &["paged says “paging”"],
+        );
+        check(
+            message("1", "not yet. Paging database on-call to rule it out"),
+            &["paged says “paging”"],
+        );
+    }
+
+    #[test]
+    fn descriptions_are_not_reports() {
+        check(
+            message("1", "but people who restarted earlier are at the back"),
+            &[],
+        );
+        check(
+            message("1", "37,912 devices with notifications enabled"),
+            &[],
+        );
+    }
+
+    #[test]
+    fn a_finding_marked_on_target_is_a_note() {
+        let mut m = message(
+            "1",
+            "shard 2 slowlog is wall-to-wall ZRANK on one sorted set",
+        );
+        m.reactions = vec!["dart".into()];
+        check(m, &["note marked with :dart: (on target)"]);
+    }
+
+    #[test]
+    fn replies_in_a_thread_opened_for_follow_ups_are_to_dos_but_not_process_or_filed_tickets() {
+        assert_eq!(
+            story(vec![
+                reply("1", "1", "kai", ":thread: follow-ups, dump them here"),
+                reply("2", "1", "ngaio", "alert on rebalance rate, not just lag"),
+                reply(
+                    "3",
+                    "1",
+                    "moana",
+                    "whoever writes the review pls include the restart timeline"
+                ),
+                reply("4", "1", "kai", "i'll write it up"),
+                reply("5", "1", "kai", "filed as NOTIF-1417 … NOTIF-1425"),
+                reply("6", "9", "kai", "max.poll.records is still the default"),
+            ]),
+            ["2: todo a reply in the thread opened for follow-ups"]
+        );
+    }
+
+    #[test]
+    fn obligations_and_gaps_become_to_dos_once_the_incident_is_mitigated() {
+        assert_eq!(
+            story(vec![
+                message("1", "the dispatcher should refuse to start on unknown vars"),
+                message("2", "Calling this mitigated."),
+                message("3", "the dispatcher should refuse to start on unknown vars"),
+                message("4", "we should be fine for the evening peak"),
+                message("5", "every file should be several megabytes tonight"),
+                message(
+                    "6",
+                    "Similarly, there was no status page template for the app"
+                ),
+                message("7", "I'm satisfied there was no harm"),
+                message("8", "the reused key has to be rotated within 30 days"),
+            ]),
+            [
+                "2: mitigated says “mitigated”",
+                "3: todo says “should” once the incident is mitigated",
+                "6: todo says “there was no” once the incident is mitigated",
+                "8: todo says “has to” once the incident is mitigated",
+            ]
+        );
+    }
+
+    #[test]
+    fn requests_become_to_dos_once_resolved_and_immediate_ones_never() {
+        assert_eq!(
+            story(vec![
+                message("1", "can we ship a client fix tonight?"),
+                message("2", "Resolving INC-1."),
+                message("3", "can you restart it now?"),
+                message(
+                    "4",
+                    "could we have pre-approved IVR wording for an app outage?"
+                ),
+                message(
+                    "5",
+                    "Can someone check whether other certificates are orphaned?"
+                ),
+            ]),
+            [
+                "2: resolved says “resolving”",
+                "4: todo says “could we” once the incident is resolved",
+                "5: todo says “can someone” once the incident is resolved",
+            ]
+        );
+    }
+
+    #[test]
+    fn work_deferred_to_after_the_incident_is_a_to_do_even_while_it_lasts() {
+        check(
+            message(
+                "1",
+                "i'll rotate the redis password once we're out of this, not mid-incident",
+            ),
+            &[
+                "todo “i'll rotate the redis password once we're out of this, not mid-incident” says “once we're out of”",
+            ],
+        );
+        check(
+            message(
+                "1",
+                "let's make sure nobody restarts pods without saying so in here first",
+            ),
+            &[],
+        );
     }
 
     #[test]
