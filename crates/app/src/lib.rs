@@ -132,13 +132,19 @@ impl Hindsight {
 
     /// Records a revision of the post-mortem as it now stands.
     pub(crate) fn revise(&self, key: IncidentKey, summary: &str) -> AppResult<()> {
+        self.revised(key, summary).map(drop)
+    }
+
+    /// Records a revision and returns the record it is a snapshot of, for what follows the
+    /// change to read without reading it again.
+    pub(crate) fn revised(&self, key: IncidentKey, summary: &str) -> AppResult<IncidentRecord> {
         let record = self.store.record(key)?;
         let document = PostmortemDocument::from_record(&record).to_json();
         let number = self
             .store
             .add_revision(key, &self.actor, self.now(), summary, &document)?;
         info!(incident.key = %key, revision = number, "{key} revision {number} by {}: {summary}", self.actor);
-        Ok(())
+        Ok(record)
     }
 
     #[instrument(skip_all)]
@@ -218,8 +224,9 @@ impl Hindsight {
         let added = self.store.add_timeline_events(key, &events, self.now())?;
         let duplicates = total - added.len();
         if !added.is_empty() {
-            self.revise(key, &format!("imported {} events from {file}", added.len()))?;
-            self.after_timeline_change(key)?;
+            let record =
+                self.revised(key, &format!("imported {} events from {file}", added.len()))?;
+            self.after_timeline_change_of(key, &record)?;
         }
         let (_, figures) = self.figures(key)?;
         Ok(ImportReport {
@@ -239,11 +246,11 @@ impl Hindsight {
         let Some(event) = added.pop() else {
             return Ok(None);
         };
-        self.revise(
+        let record = self.revised(
             key,
             &format!("added the {} event {}", event.kind(), event.id),
         )?;
-        self.after_timeline_change(key)?;
+        self.after_timeline_change_of(key, &record)?;
         Ok(Some(event))
     }
 
@@ -262,8 +269,8 @@ impl Hindsight {
             .ok_or(StoreError::EventNotFound { key, id })?;
         change(&mut event)?;
         self.store.update_timeline_event(key, &event)?;
-        self.revise(key, &format!("changed event {id}"))?;
-        self.after_timeline_change(key)?;
+        let record = self.revised(key, &format!("changed event {id}"))?;
+        self.after_timeline_change_of(key, &record)?;
         Ok(event)
     }
 
@@ -275,6 +282,16 @@ impl Hindsight {
     /// Resolving an incident gives each role its after-incident checklist, once.
     pub(crate) fn after_timeline_change(&self, key: IncidentKey) -> AppResult<()> {
         let record = self.store.record(key)?;
+        self.after_timeline_change_of(key, &record)
+    }
+
+    /// The same, from a record read since the change (a concurrent resolution makes its own
+    /// checklists; the edit below checks again that there are none).
+    pub(crate) fn after_timeline_change_of(
+        &self,
+        key: IncidentKey,
+        record: &IncidentRecord,
+    ) -> AppResult<()> {
         if record.status() == IncidentStatus::Resolved && record.postmortem.checklists.is_empty() {
             self.edit_postmortem(key, "resolved: each role's checklist created", |pm| {
                 if pm.checklists.is_empty() {

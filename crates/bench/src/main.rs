@@ -3,6 +3,13 @@
 //! own so its peak memory is its own.
 //!
 //! `cargo run --release -p hindsight-bench -- slack-import --messages 1000000`
+//!
+//! The web benchmark (`crates/bench/serve-bench.sh`) uses two more commands: `seed-serve` fills
+//! a database with its workload ([`seed`]), and `cold-start` starts the server and times it to
+//! its first answer.
+
+mod parts;
+mod seed;
 
 use anyhow::{Context, Result, bail};
 use hindsight_import::{
@@ -38,6 +45,39 @@ fn main() -> Result<()> {
             );
             slack_import(messages, &dir)
         }
+        Some("seed-serve") => {
+            let db = flag("--db").context("seed-serve needs --db FILE")?;
+            let incidents: usize = flag("--incidents").map_or(Ok(10_000), |n| n.parse())?;
+            let seeded = seed::seed(Path::new(&db), incidents)?;
+            eprintln!(
+                "seeded {} incidents in {db} in {:.1} s ({:.0} incidents/s)",
+                seeded.incidents,
+                seeded.seconds,
+                seeded.incidents as f64 / seeded.seconds
+            );
+            // Shell assignments, for `eval`; hex and `hs_` only, so nothing needs quoting.
+            println!("HINDSIGHT_TOKEN={}", seeded.token);
+            println!("HINDSIGHT_SESSION={}", seeded.session);
+            println!("HINDSIGHT_CSRF={}", seeded.csrf);
+            Ok(())
+        }
+        Some("serve-parts") => {
+            let db = flag("--db").context("serve-parts needs --db FILE (made by seed-serve)")?;
+            let incidents: u64 = flag("--incidents").map_or(Ok(10_000), |n| n.parse())?;
+            let token = std::env::var("HINDSIGHT_TOKEN").context("set HINDSIGHT_TOKEN")?;
+            let session = std::env::var("HINDSIGHT_SESSION").context("set HINDSIGHT_SESSION")?;
+            let n: usize = flag("--times").map_or(Ok(2000), |n| n.parse())?;
+            parts::parts(Path::new(&db), incidents, &token, &session, n)
+        }
+        Some("cold-start") => {
+            let Some(split) = args.iter().position(|a| a == "--") else {
+                bail!("cold-start --url URL [--log FILE] [--runs N] -- COMMAND ARGS…");
+            };
+            let url = flag("--url").context("cold-start needs --url http://HOST:PORT/PATH")?;
+            let runs: usize = flag("--runs").map_or(Ok(1), |n| n.parse())?;
+            let log = flag("--log").map(PathBuf::from);
+            cold_start(&url, log.as_deref(), runs.max(1), &args[split + 1..])
+        }
         Some("phase") => {
             let (Some(phase), Some(dir)) = (args.get(1), args.get(2)) else {
                 bail!("phase NAME DIR");
@@ -48,8 +88,17 @@ fn main() -> Result<()> {
         }
         _ => bail!(
             "usage: hindsight-bench slack-import [--messages N] [--dir DIR]\n\
-             generates a Slack export of N messages (default 1,000,000, over 500 MB) in DIR and \
-             measures hindsight's import beside a bare serde_json parse of the same bytes"
+             \x20 generates a Slack export of N messages (default 1,000,000, over 500 MB) in DIR \
+             and measures hindsight's import beside a bare serde_json parse of the same bytes\n\
+             usage: hindsight-bench seed-serve --db FILE [--incidents N]\n\
+             \x20 fills a fresh SQLite database with N incidents (default 10,000) and an editor \
+             account; prints its API token and session cookie as shell assignments\n\
+             usage: hindsight-bench serve-parts --db FILE [--incidents N] [--times N]\n\
+             \x20 times the parts of the web requests alone and whole requests through the router \
+             in this process (HINDSIGHT_TOKEN and HINDSIGHT_SESSION from seed-serve)\n\
+             usage: hindsight-bench cold-start --url URL [--log FILE] [--runs N] -- COMMAND ARGS…\n\
+             \x20 starts COMMAND N times, timing each start to the first 200 from URL; the last \
+             one is left running and its pid printed"
         ),
     }
 }
@@ -108,6 +157,88 @@ fn slack_import(messages: usize, dir: &Path) -> Result<()> {
         import["proposals"]
     );
     Ok(())
+}
+
+/// Starts the server `runs` times, each time measuring from the spawn to the first 200 answer
+/// from `url`; stops all but the last, which keeps running (its pid is printed for the caller to
+/// stop). Polls with a plain HTTP/1.1 request over a fresh connection every 200 µs, so the
+/// figure is the server's, not a client's.
+fn cold_start(url: &str, log: Option<&Path>, runs: usize, command: &[String]) -> Result<()> {
+    let Some((program, args)) = command.split_first() else {
+        bail!("cold-start needs a command after --");
+    };
+    let rest = url
+        .strip_prefix("http://")
+        .context("cold-start polls http:// URLs")?;
+    let (address, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let path = if path.is_empty() { "/" } else { path };
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    let mut times = Vec::new();
+    for run in 1..=runs {
+        if std::net::TcpStream::connect(address).is_ok() {
+            bail!("something already listens on {address}: choose another port");
+        }
+        let mut server = Command::new(program);
+        server.args(args).stdin(std::process::Stdio::null());
+        if let Some(log) = log {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(log)?;
+            server.stdout(file.try_clone()?).stderr(file);
+        }
+        let started = Instant::now();
+        let mut child = server
+            .spawn()
+            .with_context(|| format!("cannot start {program}"))?;
+        loop {
+            if let Some(status) = child.try_wait()? {
+                bail!("the server exited ({status}) before answering {url}");
+            }
+            if started.elapsed() > std::time::Duration::from_secs(30) {
+                let _ = child.kill();
+                bail!("no 200 from {url} within 30 s");
+            }
+            if answers_200(address, &request) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_micros(200));
+        }
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        eprintln!("run {run}: first 200 after {ms:.1} ms");
+        times.push(ms);
+        if run < runs {
+            // SIGTERM, so the server shuts down as it would in production.
+            Command::new("kill").arg(child.id().to_string()).status()?;
+            child.wait()?;
+        } else {
+            println!("pid={}", child.id());
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "cold_start_ms_median={:.1} cold_start_ms_min={:.1} cold_start_ms_max={:.1} runs={}",
+        times[times.len() / 2],
+        times[0],
+        times[times.len() - 1],
+        times.len()
+    );
+    Ok(())
+}
+
+/// Whether one GET over a fresh connection answers 200.
+fn answers_200(address: &str, request: &str) -> bool {
+    use std::io::Read;
+    let Ok(mut stream) = std::net::TcpStream::connect(address) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(5)));
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    answer.starts_with(b"HTTP/1.1 200")
 }
 
 /// The peak resident memory of this process, in KiB, as Linux reports it.

@@ -28,7 +28,13 @@ pub fn serve(app: Hindsight, args: ServeArgs) -> Result<()> {
         session_hours: 0,
     };
     let state = AppState::new(app, config);
+    // The store's work is the only blocking work, and it is CPU work: past two threads per core
+    // the extra threads only queue for the connection pool, switching in and out, and each
+    // keeps memory of its own (BENCHMARKS.md, web benchmark: 55–70 threads before, up to 40%
+    // more requests a second on this 2-core machine with 4).
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads((2 * cores).max(4))
         .enable_all()
         .build()
         .context("cannot start the server's runtime")?;

@@ -62,6 +62,19 @@ impl PostmortemDocument {
         }
     }
 
+    /// The document of a record no longer needed as a record: moved, not copied.
+    pub fn of_record(record: IncidentRecord) -> Self {
+        PostmortemDocument {
+            format: FORMAT.to_owned(),
+            version: VERSION,
+            incident: record.incident,
+            responders: record.responders,
+            timeline: record.timeline,
+            postmortem: record.postmortem,
+            actions: record.actions,
+        }
+    }
+
     /// The record the document holds, as of `version` of its post-mortem.
     pub fn into_record(self, postmortem_version: u64) -> IncidentRecord {
         let mut timeline = self.timeline;

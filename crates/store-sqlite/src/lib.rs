@@ -28,7 +28,10 @@ use r2d2_sqlite::{
         params_from_iter, types::Value,
     },
 };
-use std::path::{Path, PathBuf};
+use std::{
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex},
+};
 
 use rows::{decode, to_micros};
 
@@ -39,6 +42,11 @@ type Pool = r2d2::Pool<SqliteConnectionManager>;
 pub struct SqliteStore {
     pool: Pool,
     path: PathBuf,
+    /// Writers of this process queue here, before taking a connection: SQLite lets one write at
+    /// a time, and a writer that meets the lock taken sleeps in its busy handler for 1, 2, 5,
+    /// 10 … 100 ms, far longer than a write holds it. Other processes still meet the busy
+    /// timeout.
+    writer: Arc<Mutex<()>>,
 }
 
 impl SqliteStore {
@@ -54,6 +62,9 @@ impl SqliteStore {
             .and_then(|conn| conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())))
             .map_err(|e| cannot_open(&e))?;
         let manager = SqliteConnectionManager::file(&path).with_init(|conn| {
+            // Room for every statement a request runs (reading a record alone runs six), so
+            // none is parsed again on the next request.
+            conn.set_prepared_statement_cache_capacity(64);
             conn.execute_batch(
                 "PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = NORMAL;
@@ -67,7 +78,11 @@ impl SqliteStore {
             .error_handler(Box::new(r2d2::NopErrorHandler))
             .build(manager)
             .map_err(|e| cannot_open(&e))?;
-        Ok(SqliteStore { pool, path })
+        Ok(SqliteStore {
+            pool,
+            path,
+            writer: Arc::default(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -80,6 +95,8 @@ impl SqliteStore {
 
     /// Runs `work` in a write transaction, committed only when it succeeds.
     fn write<T>(&self, work: impl FnOnce(&Transaction<'_>) -> StoreResult<T>) -> StoreResult<T> {
+        // A writer that panicked left nothing half-done (its transaction rolled back).
+        let _turn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         let mut conn = self.conn()?;
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -104,23 +121,23 @@ fn db(error: rusqlite::Error) -> StoreError {
 /// The row id of `key`, or not found.
 fn incident_id(conn: &Connection, key: IncidentKey) -> StoreResult<i64> {
     let id = i64::try_from(key.number()).map_err(|_| StoreError::IncidentNotFound(key))?;
-    conn.query_row("SELECT id FROM incidents WHERE id = ?1", [id], |row| {
-        row.get(0)
-    })
-    .optional()
-    .map_err(db)?
-    .ok_or(StoreError::IncidentNotFound(key))
+    conn.prepare_cached("SELECT id FROM incidents WHERE id = ?1")
+        .and_then(|mut stmt| stmt.query_row([id], |row| row.get(0)))
+        .optional()
+        .map_err(db)?
+        .ok_or(StoreError::IncidentNotFound(key))
 }
 
 fn load_incident(conn: &Connection, key: IncidentKey) -> StoreResult<Incident> {
-    let id = incident_id(conn, key)?;
+    let id = i64::try_from(key.number()).map_err(|_| StoreError::IncidentNotFound(key))?;
     let raw = conn
-        .query_row(
+        .prepare_cached(
             "SELECT id, title, severity, timezone, private, created_at FROM incidents WHERE id = ?1",
-            [id],
-            rows::RawIncident::from_row,
         )
-        .map_err(db)?;
+        .and_then(|mut stmt| stmt.query_row([id], rows::RawIncident::from_row))
+        .optional()
+        .map_err(db)?
+        .ok_or(StoreError::IncidentNotFound(key))?;
     let services = load_services(conn, id)?;
     raw.into_incident(services)
 }
@@ -199,11 +216,8 @@ fn load_timeline(conn: &Connection, id: i64) -> StoreResult<Vec<TimelineEvent>> 
 
 fn load_postmortem(conn: &Connection, id: i64) -> StoreResult<Versioned<Postmortem>> {
     let (version, document): (i64, String) = conn
-        .query_row(
-            "SELECT version, document FROM postmortems WHERE incident_id = ?1",
-            [id],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
+        .prepare_cached("SELECT version, document FROM postmortems WHERE incident_id = ?1")
+        .and_then(|mut stmt| stmt.query_row([id], |row| Ok((row.get(0)?, row.get(1)?))))
         .map_err(db)?;
     Ok(Versioned {
         value: serde_json::from_str(&document)
@@ -602,7 +616,8 @@ impl Store for SqliteStore {
     fn record(&self, key: IncidentKey) -> StoreResult<IncidentRecord> {
         self.read(|tx| {
             let incident = load_incident(tx, key)?;
-            let id = incident_id(tx, key)?;
+            // Found, so its number is its row id.
+            let id = i64::try_from(key.number()).map_err(|_| StoreError::IncidentNotFound(key))?;
             let postmortem = load_postmortem(tx, id)?;
             Ok(IncidentRecord {
                 incident,
@@ -774,14 +789,18 @@ impl Store for SqliteStore {
         self.write(|tx| {
             let id = incident_id(tx, key)?;
             let number: i64 = tx
-                .query_row(
+                .prepare_cached(
                     "INSERT INTO revisions (incident_id, number, author, at, summary, document)
                      SELECT ?1, COALESCE(MAX(number), 0) + 1, ?2, ?3, ?4, ?5
                      FROM revisions WHERE incident_id = ?1
                      RETURNING number",
-                    params![id, author, to_micros(at), summary, document],
-                    |row| row.get(0),
                 )
+                .and_then(|mut stmt| {
+                    stmt.query_row(
+                        params![id, author, to_micros(at), summary, document],
+                        |row| row.get(0),
+                    )
+                })
                 .map_err(db)?;
             Ok(number as u64)
         })

@@ -219,36 +219,58 @@ impl FromRequestParts<AppState> for Caller {
         }
         let app = state.app.clone();
         let now = app.now();
-        tokio::task::spawn_blocking(move || {
-            if let Some(token) = bearer {
-                // A bad token is an error, not anonymity: a script should hear that its token
-                // stopped working rather than be served as nobody.
-                let user = app
-                    .store()
-                    .user_by_api_token(&secret_hash(&token))?
-                    .ok_or_else(|| {
-                        ApiError::new(
-                            StatusCode::UNAUTHORIZED,
-                            "this API token is unknown or was revoked",
-                        )
-                    })?;
+        // Hashed once, and first looked up in the few seconds' memory of recent callers.
+        let bearer = bearer.map(|token| secret_hash(&token));
+        let session = session.map(|cookie| secret_hash(&cookie));
+        let callers = state.callers.clone();
+        if let Some(token_hash) = &bearer {
+            if let Some(user) = callers.token(token_hash) {
                 return Ok(Caller {
                     user: Some(user),
                     via: Via::Token,
                 });
             }
-            let Some(session) = session else {
+        } else if let Some(token_hash) = &session
+            && let Some(found) = callers.session(token_hash, now)
+        {
+            return Ok(Caller {
+                user: Some(found.user),
+                via: Via::Session {
+                    token_hash: token_hash.clone(),
+                    csrf_token: found.csrf_token,
+                },
+            });
+        }
+        tokio::task::spawn_blocking(move || {
+            if let Some(token_hash) = bearer {
+                // A bad token is an error, not anonymity: a script should hear that its token
+                // stopped working rather than be served as nobody.
+                let user = app.store().user_by_api_token(&token_hash)?.ok_or_else(|| {
+                    ApiError::new(
+                        StatusCode::UNAUTHORIZED,
+                        "this API token is unknown or was revoked",
+                    )
+                })?;
+                callers.remember_token(&token_hash, &user);
+                return Ok(Caller {
+                    user: Some(user),
+                    via: Via::Token,
+                });
+            }
+            let Some(token_hash) = session else {
                 return Ok(Caller::anonymous());
             };
-            let token_hash = secret_hash(&session);
             Ok(match app.store().session(&token_hash, now)? {
-                Some(found) => Caller {
-                    user: Some(found.user),
-                    via: Via::Session {
-                        token_hash,
-                        csrf_token: found.csrf_token,
-                    },
-                },
+                Some(found) => {
+                    callers.remember_session(&token_hash, &found);
+                    Caller {
+                        user: Some(found.user),
+                        via: Via::Session {
+                            token_hash,
+                            csrf_token: found.csrf_token,
+                        },
+                    }
+                }
                 // An expired or unknown cookie is just a signed-out browser.
                 None => Caller::anonymous(),
             })

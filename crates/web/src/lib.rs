@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod auth;
+mod callers;
 mod error;
 pub mod hooks;
 mod metrics;

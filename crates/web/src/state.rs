@@ -1,6 +1,6 @@
 //! What every handler shares: the application and the server's configuration.
 
-use crate::metrics::Metrics;
+use crate::{callers::CallerCache, metrics::Metrics};
 use hindsight_app::Hindsight;
 use std::sync::Arc;
 
@@ -38,6 +38,8 @@ pub struct AppState {
     pub app: Hindsight,
     pub config: Arc<WebConfig>,
     pub(crate) metrics: Arc<Metrics>,
+    /// Who recently presented which credential (a few seconds' memory).
+    pub(crate) callers: Arc<CallerCache>,
 }
 
 impl AppState {
@@ -54,6 +56,7 @@ impl AppState {
             app,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
+            callers: Arc::new(CallerCache::default()),
         }
     }
 }

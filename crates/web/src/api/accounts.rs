@@ -138,6 +138,8 @@ pub async fn revoke_token(
     let app = state.app.clone();
     let revoked =
         blocking(move || Ok::<_, ApiError>(app.store().revoke_api_token(user.id, id)?)).await?;
+    // The token stops working on the next request, not only when the memory of callers expires.
+    state.callers.forget_all();
     if revoked {
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -237,5 +239,6 @@ pub async fn change_user(
     let app = state.app.clone();
     let user =
         blocking(move || Ok::<_, ApiError>(app.store().set_user_role(UserId(id), role)?)).await?;
+    state.callers.forget_all();
     Ok(Json(UserJson::from(&user)))
 }

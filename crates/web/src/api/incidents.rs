@@ -284,10 +284,8 @@ pub async fn get_incident(
             incident: IncidentJson::of_record(&record),
             figures: (&figures).into(),
             postmortem_version: record.postmortem_version,
-            document: serde_json::to_value(
-                hindsight_core::exchange::PostmortemDocument::from_record(&record),
-            )
-            .map_err(|_| ApiError::internal())?,
+            // The record itself becomes the document, serialised once with the answer.
+            document: hindsight_core::exchange::PostmortemDocument::of_record(record),
         })
     })
     .await?;
@@ -438,10 +436,8 @@ pub async fn add_event(
     let key = parse_key(&key)?;
     let app = app_for(&state, &user);
     let added = blocking(move || {
-        let incident = app.incident(key)?;
-        let record = visible_record(&app, &user, key)?;
-        drop(record);
-        let event = new_event(&body, incident.timezone, EventSource::Typed)?;
+        let timezone = visible_record(&app, &user, key)?.incident.timezone;
+        let event = new_event(&body, timezone, EventSource::Typed)?;
         Ok::<_, ApiError>(app.add_event(key, event)?)
     })
     .await?;

@@ -170,7 +170,7 @@ pub struct IncidentDetailJson {
     pub postmortem_version: u64,
     /// The whole record in the JSON document format (`hindsight.postmortem`, version 1).
     #[schema(schema_with = document_schema)]
-    pub document: serde_json::Value,
+    pub document: hindsight_core::exchange::PostmortemDocument,
 }
 
 /// A reference to the document format's schema, added to the components by `openapi.rs`.

@@ -198,6 +198,7 @@ pub async fn signout(
         let app = state.app.clone();
         let token_hash = token_hash.clone();
         blocking(move || Ok::<_, PageError>(app.store().delete_session(&token_hash)?)).await?;
+        state.callers.forget_all();
     }
     let cookie = format!(
         "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
@@ -347,6 +348,7 @@ pub async fn revoke_token(
         .clone();
     let app = state.app.clone();
     blocking(move || Ok::<_, PageError>(app.store().revoke_api_token(user.id, id)?)).await?;
+    state.callers.forget_all();
     Ok(see_other("/account", "saved"))
 }
 
@@ -386,6 +388,8 @@ pub async fn change_password(
         Ok::<_, PageError>(true)
     })
     .await?;
+    // Other sessions were ended: forget them here too.
+    state.callers.forget_all();
     if !changed {
         return Ok(account_view(
             &state,
@@ -544,5 +548,6 @@ pub async fn change_role(
     }
     let app = state.app.clone();
     blocking(move || Ok::<_, PageError>(app.store().set_user_role(UserId(id), role)?)).await?;
+    state.callers.forget_all();
     Ok(see_other("/admin/users", "role"))
 }
