@@ -392,30 +392,7 @@ pub async fn import_document(
     body: Body,
 ) -> Result<Response, ApiError> {
     let user = writer(&caller, &headers)?;
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            let mime = v.split(';').next().unwrap_or("").trim();
-            mime == "application/json" || mime.ends_with("+json")
-        });
-    if !is_json {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "send the document as JSON, with Content-Type: application/json",
-        ));
-    }
-    let bytes = axum::body::to_bytes(body, MAX_DOCUMENT)
-        .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!(
-                    "the document is larger than {} MiB",
-                    MAX_DOCUMENT / 1024 / 1024
-                ),
-            )
-        })?;
+    let bytes = super::json::json_body(&headers, body, MAX_DOCUMENT, "the document").await?;
     let text = String::from_utf8(bytes.to_vec())
         .map_err(|_| ApiError::bad_request("body", "the document is not UTF-8 text"))?;
     let app = app_for(&state, &user);

@@ -21,32 +21,40 @@ pub struct ApiJson<T>(pub T);
 impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     type Rejection = ApiError;
 
-    async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
-        let is_json = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                let mime = v.split(';').next().unwrap_or("").trim();
-                mime == "application/json" || mime.ends_with("+json")
-            });
-        if !is_json {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "send the body as JSON, with Content-Type: application/json",
-            ));
-        }
-        let bytes = axum::body::to_bytes(request.into_body(), MAX_JSON)
-            .await
-            .map_err(|_| {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!("the body is larger than {} MiB", MAX_JSON / 1024 / 1024),
-                )
-            })?;
-        let _ = state;
+    async fn from_request(request: Request, _state: &AppState) -> Result<Self, ApiError> {
+        let (parts, body) = request.into_parts();
+        let bytes = json_body(&parts.headers, body, MAX_JSON, "the body").await?;
         parse(&bytes).map(ApiJson)
     }
+}
+
+/// The bytes of a JSON body of at most `max` bytes: refused with 415 when it is not declared as
+/// JSON and 413 when it is larger; `what` names it in the message ("the document").
+pub async fn json_body(
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Body,
+    max: usize,
+    what: &str,
+) -> Result<Bytes, ApiError> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            let mime = v.split(';').next().unwrap_or("").trim();
+            mime == "application/json" || mime.ends_with("+json")
+        });
+    if !is_json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("send {what} as JSON, with Content-Type: application/json"),
+        ));
+    }
+    axum::body::to_bytes(body, max).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("{what} is larger than {} MiB", max / 1024 / 1024),
+        )
+    })
 }
 
 /// Reads `bytes` as a `T`, naming the path of the field at fault.

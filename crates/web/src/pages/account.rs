@@ -1,7 +1,7 @@
 //! Signing in and out, the account page (API tokens, password) and the admins' accounts page.
 
 use super::layout::{bare, csrf, flash, page};
-use super::{notice, see_other, signed_in};
+use super::{CsrfOnly, DoneQuery, notice, see_other, signed_in};
 use crate::{
     AppState, PageError,
     api::blocking,
@@ -182,16 +182,10 @@ pub async fn signin(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 pub async fn signout(
     State(state): State<AppState>,
     caller: Caller,
-    Form(form): Form<CsrfForm>,
+    Form(form): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
     if let auth::Via::Session { token_hash, .. } = &caller.via {
         caller.page_require_form(AccountRole::Viewer, &form.csrf)?;
@@ -209,11 +203,6 @@ pub async fn signout(
         .headers_mut()
         .append(header::SET_COOKIE, cookie.parse().expect("a cookie header"));
     Ok(response)
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct DoneQuery {
-    done: Option<String>,
 }
 
 pub async fn account_page(
@@ -341,7 +330,7 @@ pub async fn revoke_token(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    Form(form): Form<CsrfForm>,
+    Form(form): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
     let user = caller
         .page_require_form(AccountRole::Viewer, &form.csrf)?

@@ -20,15 +20,14 @@
 //!   different roles both keep their change.
 
 use super::layout::{csrf, flash, page};
-use super::{notice, signed_in};
+use super::{DoneQuery, notice, signed_in, visible};
 use crate::{
     ApiError, AppState, PageError,
     api::{
-        blocking,
+        app_for, blocking,
         document::{
             RespondersJson, message_findings, message_kind, postmortem_link, save_message_at,
         },
-        parse_key, visible_record,
     },
     auth::Caller,
 };
@@ -40,7 +39,6 @@ use axum::{
 };
 use chrono::{DateTime, Timelike, Utc};
 use chrono_tz::Tz;
-use hindsight_app::Hindsight;
 use hindsight_core::{
     AccountRole, CommandUsed, ContributingFactor, CustomFigure, ExactNumber, FactorCategory,
     IncidentRecord, Link, LinkKind, MessageKind, Person, Postmortem, Question, Responders, User,
@@ -1214,22 +1212,8 @@ fn summary(part: Part, record: &IncidentRecord, figures: &Figures) -> Markup {
     }
 }
 
-async fn load_record(
-    state: &AppState,
-    user: &User,
-    key: &str,
-) -> Result<IncidentRecord, PageError> {
-    let key = parse_key(key).map_err(PageError::from)?;
-    let (app, user) = (state.app.clone(), user.clone());
-    blocking(move || Ok::<_, PageError>(visible_record(&app, &user, key)?)).await
-}
-
 fn figures_of(state: &AppState, record: &IncidentRecord) -> Figures {
     record.figures(&state.app.policy().meeting, state.app.now())
-}
-
-fn app_for(state: &AppState, user: &User) -> Hindsight {
-    state.app.acting_as(user.display_name.as_str())
 }
 
 fn breadcrumbs(record: &IncidentRecord, last: Markup) -> Markup {
@@ -1240,11 +1224,6 @@ fn breadcrumbs(record: &IncidentRecord, last: Markup) -> Markup {
             a href={ "/incidents/" (key) "/document" } { "document" } " / " (last)
         }
     }
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct DoneQuery {
-    done: Option<String>,
 }
 
 /// Every part of the document as a reader sees it, each with a link to its form.
@@ -1258,7 +1237,7 @@ pub async fn document_page(
         Ok(user) => user,
         Err(redirect) => return Ok(redirect),
     };
-    let record = load_record(&state, &user, &key).await?;
+    let record = visible(&state, &user, &key).await?;
     let figures = figures_of(&state, &record);
     let key = record.incident.key;
     let base = format!("/incidents/{key}");
@@ -1379,7 +1358,7 @@ pub async fn part_page(
     };
     caller.page_require(AccountRole::Editor)?;
     let part = Part::parse(&part)?;
-    let record = load_record(&state, &user, &key).await?;
+    let record = visible(&state, &user, &key).await?;
     let figures = figures_of(&state, &record);
     let values = values_of(part, &record);
     Ok(form_view(
@@ -1415,7 +1394,7 @@ pub async fn save_part(
         .clone();
     let part = Part::parse(&part)?;
     let values = part.tidy(values);
-    let record = load_record(&state, &user, &key).await?;
+    let record = visible(&state, &user, &key).await?;
     let figures = figures_of(&state, &record);
     let refused = |refusal: &Refusal, status: StatusCode| {
         form_view(
@@ -1463,7 +1442,7 @@ pub async fn save_part(
     match result.map_err(ApiError::from) {
         Ok(_) => Ok(saved(incident_key, part.slug())),
         Err(e) if e.status == StatusCode::CONFLICT => {
-            let now = load_record(&state, &user, &key).await?;
+            let now = visible(&state, &user, &key).await?;
             let now_figures = figures_of(&state, &now);
             let mut kept = values.clone();
             kept.set("version", now.postmortem_version.to_string());
@@ -1633,7 +1612,7 @@ pub async fn message_page(
     };
     caller.page_require(AccountRole::Editor)?;
     let kind = message_kind(&kind)?;
-    let record = load_record(&state, &user, &key).await?;
+    let record = visible(&state, &user, &key).await?;
     let text = record
         .postmortem
         .messages
@@ -1667,7 +1646,7 @@ pub async fn save_message(
         .page_require_form(AccountRole::Editor, &form.csrf)?
         .clone();
     let kind = message_kind(&kind)?;
-    let record = load_record(&state, &user, &key).await?;
+    let record = visible(&state, &user, &key).await?;
     let incident_key = record.incident.key;
     let Ok(version) = form.version.trim().parse::<u64>() else {
         return Ok(message_view(
@@ -1721,7 +1700,7 @@ pub async fn save_message(
         ))
         .into_response()),
         Err(e) if e.status == StatusCode::CONFLICT => {
-            let now = load_record(&state, &user, &key).await?;
+            let now = visible(&state, &user, &key).await?;
             let message = conflict_message(message_title(kind), &now);
             Ok(message_view(
                 &caller,

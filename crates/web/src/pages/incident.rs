@@ -3,11 +3,11 @@
 //! checklists; and the revision history with diffs.
 
 use super::layout::{csrf, flash, markdown, page};
-use super::{notice, see_other, signed_in};
+use super::{CsrfOnly, DoneQuery, notice, see_other, signed_in, visible};
 use crate::{
     ApiError, AppState, PageError,
     api::{
-        blocking,
+        app_for, blocking,
         incidents::{
             apply_action_fields, apply_incident_change, keep_in_sight, new_event, new_incident,
             open_incident,
@@ -23,7 +23,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use hindsight_app::{AppError, Hindsight};
+use hindsight_app::AppError;
 use hindsight_core::{
     AccountRole, ActionId, ActionKind, ActionStatus, EventId, EventKind, EventSource,
     IncidentRecord, Level as Importance, NewActionItem, PostmortemStatus, Priority, SectionContent,
@@ -35,18 +35,6 @@ use hindsight_core::{
 use hindsight_render::markdown::section_body;
 use maud::{Markup, html};
 use serde::Deserialize;
-
-#[derive(Debug, Default, Deserialize)]
-pub struct DoneQuery {
-    done: Option<String>,
-}
-
-/// The form fields every change carries.
-#[derive(Debug, Default, Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
 
 /// Reads a record for a page; a private incident the user is not part of is "not found".
 async fn load(
@@ -425,10 +413,6 @@ fn editor(caller: &Caller, sent_csrf: &str) -> Result<User, PageError> {
         .clone())
 }
 
-fn app_for(state: &AppState, user: &User) -> Hindsight {
-    state.app.acting_as(user.display_name.as_str())
-}
-
 /// A refusal of a form: shown on the incident page with the problem, nothing saved.
 async fn refused(
     state: &AppState,
@@ -578,7 +562,7 @@ pub async fn edit_page(
         Err(redirect) => return Ok(redirect),
     };
     caller.page_require(AccountRole::Editor)?;
-    let (record, _, _) = load(&state, &user, &key).await?;
+    let record = visible(&state, &user, &key).await?;
     Ok(edit_view(&caller, &record, None, StatusCode::OK))
 }
 
@@ -635,7 +619,7 @@ pub async fn edit(
         timezone: Some(form.timezone.clone()),
         private: Some(form.private.is_some()),
     };
-    let (record, _, _) = load(&state, &user, &key).await?;
+    let record = visible(&state, &user, &key).await?;
     let incident_key = record.incident.key;
     let mut preview = record.incident.clone();
     if let Err(e) = apply_incident_change(&mut preview, &change) {
@@ -685,7 +669,7 @@ pub async fn section_page(
         Err(redirect) => return Ok(redirect),
     };
     caller.page_require(AccountRole::Editor)?;
-    let (record, _, _) = load(&state, &user, &key).await?;
+    let record = visible(&state, &user, &key).await?;
     let text = record.postmortem.section(&section).unwrap_or("").to_owned();
     section_view(
         &state,
@@ -759,7 +743,7 @@ pub async fn save_section(
     Form(form): Form<SectionForm>,
 ) -> Result<Response, PageError> {
     let user = editor(&caller, &form.csrf)?;
-    let (record, _, _) = load(&state, &user, &key).await?;
+    let record = visible(&state, &user, &key).await?;
     if form.intent == "preview" {
         return section_view(
             &state,
@@ -891,7 +875,7 @@ pub async fn add_event(
     Form(form): Form<EventForm>,
 ) -> Result<Response, PageError> {
     let user = editor(&caller, &form.csrf)?;
-    let (record, _, _) = load(&state, &user, &key).await?;
+    let record = visible(&state, &user, &key).await?;
     let event = match new_event(
         &form.to_json(),
         record.incident.timezone,
@@ -925,7 +909,7 @@ pub async fn event_page(
         Err(redirect) => return Ok(redirect),
     };
     caller.page_require(AccountRole::Editor)?;
-    let (record, _, _) = load(&state, &user, &key).await?;
+    let record = visible(&state, &user, &key).await?;
     let event = record
         .timeline
         .iter()
@@ -965,7 +949,7 @@ pub async fn edit_event(
     Form(form): Form<EventForm>,
 ) -> Result<Response, PageError> {
     let user = editor(&caller, &form.csrf)?;
-    let (record, _, _) = load(&state, &user, &key).await?;
+    let record = visible(&state, &user, &key).await?;
     let replacement = match new_event(
         &form.to_json(),
         record.incident.timezone,
@@ -998,7 +982,7 @@ pub async fn delete_event(
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
     let user = editor(&caller, &form.csrf)?;
-    let (record, _, _) = load(&state, &user, &key).await?;
+    let record = visible(&state, &user, &key).await?;
     let app = app_for(&state, &user);
     let incident_key = record.incident.key;
     blocking(move || Ok::<_, PageError>(app.remove_event(incident_key, EventId(id))?)).await?;
@@ -1023,7 +1007,7 @@ pub async fn import_csv(
     Form(form): Form<CsvForm>,
 ) -> Result<Response, PageError> {
     let user = editor(&caller, &form.csrf)?;
-    let (record, _, _) = load(&state, &user, &key).await?;
+    let record = visible(&state, &user, &key).await?;
     let app = app_for(&state, &user);
     let incident_key = record.incident.key;
     let result = blocking(move || {
@@ -1077,7 +1061,7 @@ pub async fn add_action(
     Form(form): Form<ActionForm>,
 ) -> Result<Response, PageError> {
     let user = editor(&caller, &form.csrf)?;
-    let (record, _, _) = load(&state, &user, &key).await?;
+    let record = visible(&state, &user, &key).await?;
     let fields = form.to_json();
     let built = NewActionItem::new(fields.title.as_deref().unwrap_or(""))
         .map_err(|e| ApiError::bad_request("title", e))
@@ -1105,7 +1089,7 @@ pub async fn action_page(
         Err(redirect) => return Ok(redirect),
     };
     caller.page_require(AccountRole::Editor)?;
-    let (record, _, _) = load(&state, &user, &key).await?;
+    let record = visible(&state, &user, &key).await?;
     let action = record
         .actions
         .iter()
@@ -1140,7 +1124,7 @@ pub async fn edit_action(
     Form(form): Form<ActionForm>,
 ) -> Result<Response, PageError> {
     let user = editor(&caller, &form.csrf)?;
-    let (record, _, _) = load(&state, &user, &key).await?;
+    let record = visible(&state, &user, &key).await?;
     let fields = form.to_json();
     let app = app_for(&state, &user);
     let incident_key = record.incident.key;
@@ -1173,7 +1157,7 @@ pub async fn move_status(
     Form(form): Form<MoveForm>,
 ) -> Result<Response, PageError> {
     let user = editor(&caller, &form.csrf)?;
-    let (record, _, _) = load(&state, &user, &key).await?;
+    let record = visible(&state, &user, &key).await?;
     let to = match form.to.parse::<PostmortemStatus>() {
         Ok(to) => to,
         Err(e) => {
@@ -1210,7 +1194,7 @@ pub async fn tick(
     Form(form): Form<TickForm>,
 ) -> Result<Response, PageError> {
     let user = editor(&caller, &form.csrf)?;
-    let (record, _, _) = load(&state, &user, &key).await?;
+    let record = visible(&state, &user, &key).await?;
     let app = app_for(&state, &user);
     let incident_key = record.incident.key;
     let done = form.done == "true";
@@ -1234,7 +1218,7 @@ pub async fn history(
         Ok(user) => user,
         Err(redirect) => return Ok(redirect),
     };
-    let (record, _, _) = load(&state, &user, &key).await?;
+    let record = visible(&state, &user, &key).await?;
     let app = state.app.clone();
     let incident_key = record.incident.key;
     let (revisions, diff) = blocking(move || {

@@ -8,7 +8,7 @@
 //! disk only once the token is checked, so a forged form cannot make the server store anything.
 
 use super::layout::{csrf, flash, page};
-use super::signed_in;
+use super::{DoneQuery, signed_in};
 use crate::{
     ApiError, AppState, PageError,
     api::{
@@ -281,11 +281,6 @@ async fn load(
         Ok::<_, PageError>((record, proposals, defaults))
     })
     .await
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct DoneQuery {
-    done: Option<String>,
 }
 
 pub async fn review_page(

@@ -105,6 +105,31 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
+/// `?done=CODE`: the notice a redirect asks the page to show.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct DoneQuery {
+    pub done: Option<String>,
+}
+
+/// A form that carries nothing but the session's CSRF token.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    pub csrf: String,
+}
+
+/// The record of `key` if `user` may see it; the same "not found" as a missing incident if not.
+pub async fn visible(
+    state: &AppState,
+    user: &hindsight_core::User,
+    key: &str,
+) -> Result<hindsight_core::IncidentRecord, PageError> {
+    let key = crate::api::parse_key(key).map_err(PageError::from)?;
+    let (app, user) = (state.app.clone(), user.clone());
+    crate::api::blocking(move || Ok::<_, PageError>(crate::api::visible_record(&app, &user, key)?))
+        .await
+}
+
 /// The notices a redirect may ask a page to show, by code.
 pub fn notice(code: Option<&str>) -> Option<&'static str> {
     Some(match code? {
