@@ -217,49 +217,27 @@ impl FromRequestParts<AppState> for Caller {
         if bearer.is_none() && session.is_none() {
             return Ok(Caller::anonymous());
         }
+        if let Some(token) = bearer {
+            return token_caller(state, &token).await;
+        }
+        let Some(cookie) = session else {
+            return Ok(Caller::anonymous());
+        };
         let app = state.app.clone();
         let now = app.now();
         // Hashed once, and first looked up in the few seconds' memory of recent callers.
-        let bearer = bearer.map(|token| secret_hash(&token));
-        let session = session.map(|cookie| secret_hash(&cookie));
+        let token_hash = secret_hash(&cookie);
         let callers = state.callers.clone();
-        if let Some(token_hash) = &bearer {
-            if let Some(user) = callers.token(token_hash) {
-                return Ok(Caller {
-                    user: Some(user),
-                    via: Via::Token,
-                });
-            }
-        } else if let Some(token_hash) = &session
-            && let Some(found) = callers.session(token_hash, now)
-        {
+        if let Some(found) = callers.session(&token_hash, now) {
             return Ok(Caller {
                 user: Some(found.user),
                 via: Via::Session {
-                    token_hash: token_hash.clone(),
+                    token_hash,
                     csrf_token: found.csrf_token,
                 },
             });
         }
         tokio::task::spawn_blocking(move || {
-            if let Some(token_hash) = bearer {
-                // A bad token is an error, not anonymity: a script should hear that its token
-                // stopped working rather than be served as nobody.
-                let user = app.store().user_by_api_token(&token_hash)?.ok_or_else(|| {
-                    ApiError::new(
-                        StatusCode::UNAUTHORIZED,
-                        "this API token is unknown or was revoked",
-                    )
-                })?;
-                callers.remember_token(&token_hash, &user);
-                return Ok(Caller {
-                    user: Some(user),
-                    via: Via::Token,
-                });
-            }
-            let Some(token_hash) = session else {
-                return Ok(Caller::anonymous());
-            };
             Ok(match app.store().session(&token_hash, now)? {
                 Some(found) => {
                     callers.remember_session(&token_hash, &found);
@@ -278,6 +256,37 @@ impl FromRequestParts<AppState> for Caller {
         .await
         .map_err(|_| ApiError::internal())?
     }
+}
+
+/// The caller an API token names, whether it came in `Authorization` or (for webhooks) in the
+/// query: first from the few seconds' memory of recent callers, then from the store. A bad
+/// token is an error, not anonymity: a script should hear that its token stopped working rather
+/// than be served as nobody.
+pub async fn token_caller(state: &AppState, token: &str) -> Result<Caller, ApiError> {
+    let token_hash = secret_hash(token);
+    let callers = state.callers.clone();
+    if let Some(user) = callers.token(&token_hash) {
+        return Ok(Caller {
+            user: Some(user),
+            via: Via::Token,
+        });
+    }
+    let app = state.app.clone();
+    tokio::task::spawn_blocking(move || {
+        let user = app.store().user_by_api_token(&token_hash)?.ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "this API token is unknown or was revoked",
+            )
+        })?;
+        callers.remember_token(&token_hash, &user);
+        Ok(Caller {
+            user: Some(user),
+            via: Via::Token,
+        })
+    })
+    .await
+    .map_err(|_| ApiError::internal())?
 }
 
 /// The API answers accounts only: a request without one is refused (401) before anything else of

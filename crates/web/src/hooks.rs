@@ -154,27 +154,14 @@ async fn require_token(
         caller.api_require(AccountRole::Editor)?;
         return Ok(());
     }
-    let Some(token) = query.token.clone() else {
+    let Some(token) = query.token.as_deref() else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "a webhook needs an editor's API token: `Authorization: Bearer TOKEN` or `?token=TOKEN`",
         ));
     };
-    let app = state.app.clone();
-    let user = crate::api::blocking(move || {
-        Ok::<_, ApiError>(app.store().user_by_api_token(&auth::secret_hash(&token))?)
-    })
-    .await?
-    .ok_or_else(|| {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "this API token is unknown or was revoked",
-        )
-    })?;
-    Caller {
-        user: Some(user),
-        via: auth::Via::Token,
-    }
-    .api_require(AccountRole::Editor)?;
+    auth::token_caller(state, token)
+        .await?
+        .api_require(AccountRole::Editor)?;
     Ok(())
 }
