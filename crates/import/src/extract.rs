@@ -12,9 +12,16 @@
 //!   declarations ("calling it sev3", "INC-731 declared · SEV2"), status-page posts that quote the
 //!   status ("status page → monitoring: > …"), commands that change production (`kubectl scale`,
 //!   `helm rollback`, an SQL `UPDATE … SET`), and the posts of bots: an alert bot firing or
-//!   notifying an on-call group is the detection, a deploy bot's "started" / "succeeded" is an
-//!   action (not on staging), an incident bot's status and severity fields are the calls. Bots'
-//!   echoes of acknowledgements and escalations, and alerts clearing, are not events.
+//!   notifying an on-call group is the detection, a deploy, job or playbook bot's "started" /
+//!   "successful" is an action (not on staging), an incident bot's status and severity fields
+//!   are the calls. Bots' echoes of acknowledgements and escalations, and alerts clearing, are
+//!   not events. A shift handover or a recap restates what was told and is not an event.
+//! - **People and time.** A verb of contact before a person's name from the chat's user list is
+//!   a page ("called Haruto on Signal"); a responder saying their own name and "here" is their
+//!   acknowledgement; the channel's first message, with a time and before any alert, is the
+//!   detection a person relayed (alarms pasted from another channel, a provider's e-mail); a
+//!   change named with its day and time is when the cause began ("merged 29 Sep 14:02 UTC").
+//!   Severities in the short notation of some teams (`S1`) are read only right after "to".
 //! - **State changes in words**: past-tense verbs on production ("rolled back", "paused",
 //!   "drained"), metrics recovering ("back to baseline", "restored"), messages sent outside
 //!   ("email sent to", "posted in #support"), findings ("ruled out", "didn't help"), and
@@ -31,8 +38,9 @@
 //!   out of this" and the like; every reply in a thread opened for follow-ups; and, once the
 //!   incident is mitigated, obligations ("… should alert", "needs to", "must") and gaps ("there
 //!   was no template", "was supposed to"); once it is resolved, requests ("could we have …?").
-//!   Not in-incident orders, predictions ("should be fine"), care, jokes, reports of filed
-//!   tickets or the post-mortem's own process.
+//!   Not in-incident orders, predictions ("should be fine"), care, jokes, reports of filed or
+//!   raised tickets, the post-mortem's own process, a short reply taking a follow-up on
+//!   ("yep, mine."), or a key event's words read by the phase ("Mitigated: PRs need approval").
 
 use crate::chat::{ChatMessage, ChatUser};
 use aho_corasick::AhoCorasick;
@@ -41,7 +49,10 @@ use hindsight_core::{
     proposal::{NewProposal, Suggestion},
     text,
 };
-use std::{collections::BTreeMap, sync::LazyLock};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    sync::LazyLock,
+};
 use url::Url;
 
 /// What the scribe's team configured for extraction.
@@ -182,6 +193,10 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
             "i'm looking",
             "got the page",
             "have the page",
+            "i'm here",
+            "i am here",
+            "im here",
+            "joining now",
         ],
     ),
     (
@@ -196,6 +211,12 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
             "escalating to",
             "pulled in",
             "calling in",
+            "dispatched",
+            "phoned",
+            "texted",
+            "woke up",
+            "left a voicemail",
+            "left voice msg",
         ],
     ),
     (
@@ -257,6 +278,8 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
             "went to prod",
             "went out at",
             "was introduced",
+            "since then every",
+            "since then all",
         ],
     ),
     (
@@ -315,6 +338,26 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
             "reindex started",
             "swapped",
             "cordoned",
+            "revoked",
+            "rotated",
+            "killed",
+            "shut down",
+            "rebooted",
+            "isolated",
+            "rerouted",
+            "re-routed",
+            "switched over",
+            "committed",
+            "commit complete",
+            "re-signed",
+            "resigned",
+            "uploaded",
+            "republished",
+            "back in the pool",
+            "back in rotation",
+            "back in service",
+            "nullrouted",
+            "quarantined",
         ],
     ),
     (
@@ -344,6 +387,18 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
             "notified",
             "macro sent",
             "macro updated",
+            "sent a heads-up",
+            "spoke to",
+            "spoke with",
+            "told them",
+            "sent the summary",
+            "sent a note",
+            "wrote to",
+            "wrote them",
+            "replied to",
+            "advisory published",
+            "published the advisory",
+            "announcement is out",
         ],
     ),
     (
@@ -360,6 +415,33 @@ const KIND_PHRASES: &[(EventKind, &[&str])] = &[
             "made things worse",
             "rollback stalled",
             "found something",
+            "found the",
+            "not us",
+            "nobody got paged",
+            "nobody was paged",
+            "nobody saw",
+            "nobody noticed",
+            "nobody received",
+            "i approve",
+            "confirmed by",
+            "assessment:",
+            "bad news",
+            "turns out",
+            "the culprit",
+            "is the cause",
+            "was the cause",
+            "so it's not",
+            "no, not",
+            "double-checked",
+            "no other",
+            "unless someone objects",
+            "unless anyone objects",
+            "we decided",
+            "decided to",
+            "decision is",
+            "stays up",
+            "stays down",
+            "no rollback",
         ],
     ),
 ];
@@ -405,6 +487,12 @@ enum Cue {
     OnCall,
     /// An incident or channel being opened: bookkeeping, not the detection it points to.
     Opened,
+    /// Contacting someone, paging them when a person's name follows: "called Haruto".
+    Contact,
+    /// A change being made: with the day and the time, when the cause began.
+    Changed,
+    /// A shift handover or a recap: it restates events told before.
+    Restates,
     /// A count of contacts from customers follows a number: "14 tickets", "23 calls".
     Counted,
     /// Starts a statement of when something began: "started at", "first … at 20:34".
@@ -466,6 +554,9 @@ const CUE_PHRASES: &[(Cue, &[&str])] = &[
             "need an",
             "needs a",
             "supposed to",
+            "has to be",
+            "have to be",
+            "must be",
             "updating",
         ],
     ),
@@ -568,11 +659,15 @@ const CUE_PHRASES: &[(Cue, &[&str])] = &[
             "went out",
             "shipped",
             "went to prod",
+            "job",
+            "playbook",
+            "publish",
         ],
     ),
     (
         Cue::Progress,
         &[
+            "ok",
             "started",
             "succeeded",
             "successful",
@@ -592,6 +687,37 @@ const CUE_PHRASES: &[(Cue, &[&str])] = &[
     ),
     (Cue::OnCall, &["oncall", "on-call"]),
     (Cue::Opened, &["opened", "opening"]),
+    (
+        Cue::Contact,
+        &[
+            "called",
+            "calling",
+            "phoned",
+            "rang",
+            "texted",
+            "messaged",
+            "sent",
+            "woke",
+            "pinged",
+            "dispatched",
+        ],
+    ),
+    (
+        Cue::Changed,
+        &[
+            "merged",
+            "committed",
+            "applied",
+            "introduced",
+            "changed",
+            "deployed",
+            "shipped",
+            "released",
+            "rolled out",
+            "pushed",
+        ],
+    ),
+    (Cue::Restates, &["handover", "hand-over", "recap"]),
     (Cue::Counted, &["tickets", "calls", "complaints"]),
     (Cue::Since, &["started", "began", "first"]),
     (Cue::Timeline, &["for the timeline", "timeline note"]),
@@ -656,6 +782,12 @@ const CUE_PHRASES: &[(Cue, &[&str])] = &[
             "could you own",
             "for the review:",
             "for the retro:",
+            "for the pir",
+            "for the pir:",
+            "for the postmortem:",
+            "for the post-mortem:",
+            "for the pm:",
+            "for later:",
             "follow-up ticket",
             "needs a ticket",
             "raise a ticket",
@@ -718,6 +850,8 @@ const CUE_PHRASES: &[(Cue, &[&str])] = &[
             "could you",
             "someone should",
             "someone needs to",
+            "could the",
+            "can the",
         ],
     ),
     (
@@ -736,8 +870,6 @@ const CUE_PHRASES: &[(Cue, &[&str])] = &[
             "had no",
             "was supposed to",
             "were supposed to",
-            "would have",
-            "we'd have",
             "nothing caught",
         ],
     ),
@@ -752,7 +884,17 @@ const CUE_PHRASES: &[(Cue, &[&str])] = &[
             "invite",
         ],
     ),
-    (Cue::Filed, &["filed", "tickets:"]),
+    (
+        Cue::Filed,
+        &[
+            "filed",
+            "tickets:",
+            "raised for",
+            "opened #",
+            "ticket opened",
+            "logged as",
+        ],
+    ),
     (
         Cue::FollowUps,
         &[
@@ -1037,6 +1179,81 @@ fn severity_at(rest: &str) -> Option<Severity> {
     Severity::from_level(digit as u8).ok()
 }
 
+/// A severity in the short notation of some teams' incident documents, `s1`, named where a
+/// severity is expected ("upgrading to S1"): not read anywhere else, where it is often AWS S3.
+fn short_severity(rest: &str) -> Option<Severity> {
+    let rest = rest.trim_start_matches([' ', '(', '`']);
+    let mut chars = rest.strip_prefix('s')?.chars();
+    let digit = chars.next()?.to_digit(10)?;
+    // The end of a sentence or a clause must follow: "S3 bucket", "s3 glacier" are storage.
+    if !chars
+        .next()
+        .is_none_or(|c| matches!(c, '.' | ':' | ',' | ';' | '!' | ')'))
+    {
+        return None;
+    }
+    Severity::from_level(digit as u8).ok()
+}
+
+/// The first name of a person as the chat shows them, lower case, when it looks like one:
+/// "Cody L (Field)" → "cody".
+fn first_name(name: &str) -> Option<String> {
+    let first = name.split_whitespace().next()?.to_lowercase();
+    (first.chars().count() >= 3 && first.chars().all(char::is_alphabetic)).then_some(first)
+}
+
+/// Whether `text` names a day: `2026-08-06`, `29 sep`, `6 august`, `sep 29`.
+fn has_date(text: &str) -> bool {
+    const MONTHS: &[&str] = &[
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "may",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '`'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let day = |w: &str| {
+        let w = w.trim_end_matches(['.', ':']);
+        !w.is_empty() && w.len() <= 2 && w.bytes().all(|b| b.is_ascii_digit())
+    };
+    let iso = |w: &str| {
+        let b = w.as_bytes();
+        b.len() >= 10
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && [0, 1, 2, 3, 5, 6, 8, 9]
+                .iter()
+                .all(|&i| b[i].is_ascii_digit())
+    };
+    words.iter().enumerate().any(|(i, w)| {
+        iso(w)
+            || (MONTHS.contains(&w.trim_end_matches(['.', ':']))
+                && (i > 0 && day(words[i - 1]) || words.get(i + 1).is_some_and(|n| day(n))))
+    })
+}
+
 /// Every severity `text` names, in order.
 fn severities_in(text: &str) -> Vec<Severity> {
     text.char_indices()
@@ -1070,10 +1287,11 @@ fn severity_within(rest: &str, words: usize) -> Option<Severity> {
 /// The severity after a "to" within the first words of `rest`: "INC-7 to *P1*", "to sev2".
 fn severity_after_to(rest: &str) -> Option<Severity> {
     let mut rest = rest;
-    for _ in 0..4 {
+    for word in 0..4 {
         rest = rest.trim_start();
         if let Some(after) = rest.strip_prefix("to ") {
-            return severity_at(after);
+            // "upgrading to S1." but not "moved the logs to S3 glacier".
+            return severity_at(after).or_else(|| short_severity(after).filter(|_| word < 2));
         }
         rest = &rest[rest.find(' ')?..];
     }
@@ -1241,6 +1459,7 @@ enum Why {
     Counted(&'static str),
     When(&'static str),
     FirstMessage(&'static str),
+    Contacts(&'static str),
     Once(&'static str, &'static str),
 }
 
@@ -1257,6 +1476,7 @@ impl Why {
             Why::FirstMessage(phrase) => {
                 format!("says “{phrase}” in one of their first messages here")
             }
+            Why::Contacts(verb) => format!("says “{verb}” and a person's name: a page"),
             Why::Once(phrase, state) => format!("says “{phrase}” once the incident is {state}"),
         }
     }
@@ -1278,6 +1498,11 @@ pub fn propose(
     users: &[ChatUser],
     rules: &ExtractionRules,
 ) -> Vec<NewProposal> {
+    let people: BTreeSet<String> = users
+        .iter()
+        .filter(|u| !u.bot)
+        .filter_map(|u| first_name(&u.name))
+        .collect();
     let users: BTreeMap<&str, &ChatUser> = users.iter().map(|u| (u.id.as_str(), u)).collect();
     let mut proposals = Vec::new();
     let mut participants: BTreeMap<String, Option<String>> = BTreeMap::new();
@@ -1301,6 +1526,7 @@ pub fn propose(
                 .or_insert_with(|| user.and_then(|u| u.title.clone()));
         }
         let story = stories.entry(message.channel.as_str()).or_default();
+        let opens = story.written.is_empty() && !story.alerted && !story.reported;
         let written = message
             .author_id
             .as_deref()
@@ -1317,11 +1543,13 @@ pub fn propose(
             bot,
             author: author.as_deref(),
             written,
+            opens,
+            people: &people,
         };
-        if let Some(proposal) = key_event(&said, rules, story) {
-            proposals.push(proposal);
-        }
-        if let Some(proposal) = todo(&said, story) {
+        let event = key_event(&said, rules, story);
+        let told = event.is_some();
+        proposals.extend(event);
+        if let Some(proposal) = todo(&said, story, told) {
             proposals.push(proposal);
         }
         if let Some(thread) = message.thread.as_deref()
@@ -1356,6 +1584,10 @@ struct Said<'a> {
     author: Option<&'a str>,
     /// How many messages the author wrote in the channel before this one.
     written: usize,
+    /// The first message of the channel, before any signal was proposed.
+    opens: bool,
+    /// The first names of the people of the chat, lower case: "called haruto" pages someone.
+    people: &'a BTreeSet<String>,
 }
 
 impl Said<'_> {
@@ -1373,6 +1605,13 @@ impl Said<'_> {
     /// plan or an idea, by the label it starts with.
     fn options(&self) -> bool {
         self.found.of(Cue::Options).any(|h| h.start == 0)
+    }
+
+    /// Whether the message is a shift handover or a recap, by its first words: it restates
+    /// what was told before.
+    fn restates(&self) -> bool {
+        let head = words(self.found.text, 3).len();
+        self.found.of(Cue::Restates).any(|h| h.end <= head)
     }
 }
 
@@ -1514,6 +1753,19 @@ fn candidates(said: &Said) -> Vec<Candidate> {
             );
         }
     }
+    // A change named with the day and the time it was made: when the cause began.
+    if !said.bot
+        && let Some(hit) = found.of(Cue::Changed).find(|h| found.reported(h))
+        && has_date(text)
+        && has_clock_time(text)
+    {
+        push(
+            EventKind::RootCauseBegan,
+            None,
+            Why::Says(hit.phrase),
+            false,
+        );
+    }
     // What the words report.
     let mut phrases: Vec<&Hit> = found
         .hits
@@ -1600,6 +1852,41 @@ fn candidates(said: &Said) -> Vec<Candidate> {
     {
         push(EventKind::Action, None, Why::Says(hit.phrase), false);
     }
+    // Paging in words: a person's name after a verb of contact ("called Haruto on Signal").
+    if !said.bot
+        && let Some(hit) = found.of(Cue::Contact).find(|h| {
+            words(&text[h.end..], 2).split(' ').any(|w| {
+                said.people
+                    .contains(w.trim_matches(|c: char| !c.is_alphanumeric()))
+            }) && found.reported(h)
+        })
+    {
+        push(EventKind::Paged, None, Why::Contacts(hit.phrase), false);
+    }
+    // A responder arriving introduces themselves: "Tuan here (RAN)".
+    if !said.bot
+        && let Some(first) = said.author.and_then(first_name)
+        && text
+            .strip_prefix(first.as_str())
+            .is_some_and(|rest| rest.starts_with(" here"))
+    {
+        push(
+            EventKind::Acknowledged,
+            None,
+            Why::Because("introduces themselves: “… here”"),
+            false,
+        );
+    }
+    // The channel's first message, with a time and before any alert: someone relays what they
+    // saw (alarms pasted from elsewhere, an e-mail), which is how the incident was detected.
+    if said.opens && !said.bot && has_clock_time(text) && !is_question(text) {
+        push(
+            EventKind::Detected,
+            None,
+            Why::Because("opens the channel with what was seen, and when"),
+            false,
+        );
+    }
     if said.message.reactions.iter().any(|r| r == "dart") {
         push(
             EventKind::Note,
@@ -1670,7 +1957,7 @@ fn key_event(said: &Said, rules: &ExtractionRules, story: &mut Story) -> Option<
         .reactions
         .iter()
         .find(|r| rules.key_emoji.iter().any(|k| k == *r));
-    let chosen = if said.laughing() || said.options() {
+    let chosen = if said.laughing() || said.options() || said.restates() {
         None
     } else {
         candidates(said).into_iter().find(|c| fits(c, said, story))
@@ -1737,7 +2024,9 @@ fn permalink(message: &ChatMessage, rules: &ExtractionRules) -> Option<Url> {
 }
 
 /// Why `said` is a to-do, if it is one.
-fn todo_why(said: &Said, story: &Story) -> Option<Why> {
+/// `told` is whether the message is itself a key event: the incident's phase then says nothing
+/// of it ("Mitigated: fork PRs need approval" reports the fix, it asks for none).
+fn todo_why(said: &Said, story: &Story, told: bool) -> Option<Why> {
     let found = said.found;
     let text = found.text;
     if said.bot || said.laughing() || found.has(Cue::NotTodo) || found.has(Cue::Process) {
@@ -1759,11 +2048,18 @@ fn todo_why(said: &Said, story: &Story) -> Option<Why> {
     if found.has(Cue::Filed) {
         return None;
     }
-    if reply_in(said.message).is_some_and(|thread| story.follow_up_threads.contains(&thread)) {
+    // A reply in the follow-ups thread says work when it has a few words: "yep, mine." takes
+    // one on, it is not another.
+    if reply_in(said.message).is_some_and(|thread| story.follow_up_threads.contains(&thread))
+        && text.split(' ').count() >= 5
+    {
         return Some(Why::Because("a reply in the thread opened for follow-ups"));
     }
     // Once resolved, requests and plural obligations ("config pushes need to …") are for later;
     // before, "can we …?" and "they need to update the app" are about the incident.
+    if told {
+        return None;
+    }
     if story.resolved
         && let Some(hit) = found
             .of(Cue::Request)
@@ -1789,8 +2085,8 @@ fn todo_why(said: &Said, story: &Story) -> Option<Why> {
     None
 }
 
-fn todo(said: &Said, story: &Story) -> Option<NewProposal> {
-    let why = todo_why(said, story)?;
+fn todo(said: &Said, story: &Story, told: bool) -> Option<NewProposal> {
+    let why = todo_why(said, story, told)?;
     let message = said.message;
     let title = todo_title(&message.text);
     let mut item = NewActionItem::new(&title).ok()?;
@@ -2329,6 +2625,171 @@ mod tests {
         );
         m.reactions = vec!["dart".into()];
         check(m, &["note marked with :dart: (on target)"]);
+    }
+
+    #[test]
+    fn a_person_relaying_alarms_in_the_channels_first_message_is_the_detection() {
+        assert_eq!(
+            story(vec![
+                message(
+                    "1",
+                    "hi all, I make this channel. copy from #infra: at 07:31 I got abuse mail from our host"
+                ),
+                message("2", "at 07:40 I looked at the runner"),
+            ]),
+            ["1: detected opens the channel with what was seen, and when"]
+        );
+        // After an alert, the first human message is not the detection again.
+        assert_eq!(
+            story(vec![
+                bot("1", "Zabbix", "Problem: link down [FIRING]"),
+                message("2", "MI channel for the ring, alarms from 02:47Z"),
+            ]),
+            ["1: detected a bot's post says “firing”"]
+        );
+    }
+
+    #[test]
+    fn severities_written_s1_to_s3_are_read_after_to_and_not_as_aws_s3() {
+        check(
+            message("1", "upgrading to *S1*. the signing key was exposed"),
+            &["severity_changed changes the severity: “upgrading … to”"],
+        );
+        check(message("1", "moving the backups to S3 bucket tonight"), &[]);
+        check(message("1", "bumped the retention to S3 glacier"), &[]);
+        check(message("1", "moved the logs we keep to s3."), &[]);
+    }
+
+    #[test]
+    fn a_job_bots_started_and_successful_are_actions() {
+        assert_eq!(
+            story(vec![
+                bot(
+                    "1",
+                    "AWX",
+                    "Job #88412 'congestion-profile' started (launched by marc)"
+                ),
+                bot(
+                    "2",
+                    "AWX",
+                    "Job #88412 'congestion-profile' successful (changed: 2)"
+                ),
+            ]),
+            [
+                "1: action a bot's post says “started”",
+                "2: action a bot's post says “successful”",
+            ]
+        );
+    }
+
+    #[test]
+    fn calling_a_person_by_name_is_a_page_and_saying_your_name_here_an_acknowledgement() {
+        let people = vec![
+            ChatUser {
+                id: "U1".into(),
+                name: "Ana Lima".into(),
+                title: None,
+                bot: false,
+            },
+            ChatUser {
+                id: "U-tuan".into(),
+                name: "Tuan".into(),
+                title: None,
+                bot: false,
+            },
+        ];
+        let proposals = propose(
+            &[
+                message("1", "called Tuan on Signal, no answer, left a message"),
+                message("2", "it's called the overload bit"),
+                by("3", "Tuan", "Tuan here (RAN). pulling up the cluster view"),
+            ],
+            &people,
+            &ExtractionRules::default(),
+        );
+        let reasons: Vec<String> = proposals
+            .iter()
+            .filter_map(|p| match &p.suggestion {
+                Suggestion::Event { event } => Some(format!("{} {}", event.kind(), p.reason)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                "paged says “called” and a person's name: a page",
+                "acknowledged introduces themselves: “… here”",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_change_named_with_its_day_and_time_is_when_the_cause_began() {
+        check(
+            message(
+                "1",
+                "git blame: #1873 \"ci: run tests on forks\", merged 29 Sep 14:02 UTC",
+            ),
+            &["root_cause_began says “merged”"],
+        );
+        check(
+            message(
+                "1",
+                "`set overload` was committed on bdn-cr-01 at 2026-08-06 05:10Z by the implementer",
+            ),
+            &["root_cause_began says “committed”"],
+        );
+        // A time without a day is not enough: changes are made all through an incident.
+        assert_eq!(
+            story(vec![
+                message("1", "morning all"),
+                message("2", "merged the fix at 14:02")
+            ]),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn a_shift_handover_restates_and_is_not_an_event() {
+        check(
+            message(
+                "1",
+                "*SHIFT HANDOVER N→D*\n*State:* all services restored at 03:45Z, severity lowered to P2",
+            ),
+            &[],
+        );
+    }
+
+    #[test]
+    fn a_short_reply_taking_on_a_follow_up_is_not_another_to_do() {
+        assert_eq!(
+            story(vec![
+                reply("1", "1", "kai", ":thread: follow-ups, dump them here"),
+                reply("2", "1", "ngaio", "alert on rebalance rate, not just lag"),
+                reply("3", "1", "moana", "yep, mine."),
+                reply("4", "1", "kai", "PRB0031878 raised for the alarm gap"),
+            ]),
+            ["2: todo a reply in the thread opened for follow-ups"]
+        );
+    }
+
+    #[test]
+    fn a_key_event_that_reports_the_fix_is_not_a_to_do_by_the_phase() {
+        assert_eq!(
+            story(vec![
+                message("1", "Calling this mitigated."),
+                message(
+                    "2",
+                    "Restored: the workflow is disabled and fork PRs needs to be approved"
+                ),
+                message("3", "fork PRs needs to be approved by a maintainer"),
+            ]),
+            [
+                "1: mitigated says “mitigated”",
+                "2: action says “disabled”",
+                "3: todo says “needs to” once the incident is mitigated",
+            ]
+        );
     }
 
     #[test]

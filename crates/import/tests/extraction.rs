@@ -3,9 +3,10 @@
 //! export's README for how they were labelled). Prints precision and recall per category and
 //! holds the development sets to the figures of BENCHMARKS.md.
 //!
-//! Three sets are development data: the first was written with the rules, the two held-out sets
-//! were studied message by message on 2026-12-02 to make the rules generalise, so their figures
-//! are ceilings too. Only a set nobody has tuned on gives honest figures.
+//! Four sets are development data: the first was written with the rules, the first two held-out
+//! sets were studied message by message on 2026-12-02 to make the rules generalise, and the third
+//! on 2026-12-02 after it had been scored once blind; their figures are ceilings. Only a set
+//! nobody has tuned on gives honest figures: the fourth, written blind to the rules.
 //!
 //! `cargo test -p hindsight-import --test extraction -- --nocapture`
 
@@ -71,8 +72,9 @@ fn set(values: &Value) -> BTreeSet<String> {
         .collect()
 }
 
-/// Precision and recall of the three categories on one labelled export, and the report.
-fn measure(export: &str, labels: &str) -> (Score, Score, Score, String) {
+/// Precision and recall of the three categories on one labelled export, and the report. The
+/// misses are printed too, unless the set is `blind`: a held-out set's messages stay unread.
+fn measure(export: &str, labels: &str, blind: bool) -> (Score, Score, Score, String) {
     let labels: Value =
         serde_json::from_str(&std::fs::read_to_string(format!("{DATA}/{labels}")).unwrap())
             .unwrap();
@@ -203,7 +205,7 @@ fn measure(export: &str, labels: &str) -> (Score, Score, Score, String) {
         todos.line("to-dos"),
     );
     println!("{report}");
-    for miss in &misses {
+    for miss in misses.iter().filter(|_| !blind) {
         println!("  {miss}");
     }
     let _ = writeln!(std::io::stderr(), "{report}");
@@ -214,7 +216,7 @@ fn measure(export: &str, labels: &str) -> (Score, Score, Score, String) {
 /// that makes extraction worse fails here: (precision, recall) of key events and of to-dos.
 /// Participants are a matter of reading the export right, not of judgement: all of them.
 fn holds(export: &str, labels: &str, events_floor: (f64, f64), todos_floor: (f64, f64)) {
-    let (events, people, todos, report) = measure(export, labels);
+    let (events, people, todos, report) = measure(export, labels, false);
     assert!(
         events.precision() >= events_floor.0 && events.recall() >= events_floor.1,
         "{report}"
@@ -235,7 +237,7 @@ fn extraction_finds_the_labelled_key_events_participants_and_todos() {
     holds(
         "extraction-export",
         "extraction-labels.json",
-        (0.85, 0.85),
+        (0.85, 0.9),
         (0.9, 0.9),
     );
 }
@@ -247,7 +249,7 @@ fn extraction_on_the_first_held_out_channels_now_development_data() {
     holds(
         "extraction-holdout-export",
         "extraction-holdout-labels.json",
-        (0.9, 0.8),
+        (0.9, 0.85),
         (0.9, 0.8),
     );
 }
@@ -259,22 +261,19 @@ fn extraction_on_the_second_held_out_channels_now_development_data() {
     holds(
         "extraction-holdout2-export",
         "extraction-holdout2-labels.json",
-        (0.9, 0.8),
+        (0.85, 0.85),
         (0.9, 0.85),
     );
 }
 
-/// The third held-out set, written blind to the rules of 2026-12-02 and scored once with them:
-/// the honest figures. They are printed, not held to a goal, so that nobody tunes the rules to
-/// this set.
+/// The third held-out set (a telecom NOC with shift handovers, open-source volunteers writing
+/// non-native English), scored once blind (key events 0.81 / 0.48), then development data.
 #[test]
-fn extraction_on_the_third_held_out_channels_is_measured() {
-    let (_, people, _, report) = measure(
+fn extraction_on_the_third_held_out_channels_now_development_data() {
+    holds(
         "extraction-holdout3-export",
         "extraction-holdout3-labels.json",
-    );
-    assert!(
-        people.recall() == 1.0 && people.precision() == 1.0,
-        "{report}"
+        (0.85, 0.85),
+        (0.65, 0.9),
     );
 }
