@@ -5,12 +5,13 @@ use crate::{AppError, AppResult, Hindsight};
 use chrono::Duration;
 use hindsight_core::{
     IncidentKey, NewIncident, Severity,
-    proposal::{Proposal, ProposalId, ProposalStatus},
+    proposal::{Proposal, ProposalId, ProposalStatus, Suggestion},
     text::Line,
 };
 use hindsight_import::{
     chat::{ChatMessage, ChatUser, ChatWindow},
-    extract::{ExtractionRules, propose},
+    extract::{ExtractionRules, Learnt, propose_with},
+    learn::{Example, TeamModel},
     webhook::WebhookUpdate,
 };
 use hindsight_store::{Delivery, DeliveryOutcome};
@@ -18,11 +19,24 @@ use hindsight_store::{Delivery, DeliveryOutcome};
 /// What proposing from a chat export did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProposalReport {
-    /// The proposals made now.
+    /// The proposals made now, the quiet ones (messages kept, not proposed) included.
     pub added: Vec<Proposal>,
-    /// Proposals the same messages had already made, not made again.
+    /// Proposals the same messages had already made, not made again (quiet ones aside).
     pub already_proposed: usize,
+    /// What the team's reviewed incidents taught this import: messages learnt from, and how
+    /// many of them were kept on a timeline. `None` when the reviews are too few to learn from.
+    pub learnt_from: Option<(u32, u32)>,
 }
+
+impl ProposalReport {
+    /// The proposals made now that the scribe is asked to decide: not the quiet ones.
+    pub fn proposed(&self) -> impl Iterator<Item = &Proposal> {
+        self.added.iter().filter(|p| !p.quiet)
+    }
+}
+
+/// How many of the latest incidents the team's reviews are read from.
+const REVIEWS_READ: u32 = 500;
 
 /// How much chat before the start and after the resolution of an incident belongs to it by
 /// default: the hour before impact holds the first signs, the day after holds the to-dos.
@@ -45,8 +59,9 @@ impl Hindsight {
         })
     }
 
-    /// Turns chat messages into pending proposals for the incident. Messages that already made
-    /// a proposal make none again.
+    /// Turns chat messages into pending proposals for the incident: by the rules, then by what
+    /// the team's reviewed incidents taught; every other message is kept as a quiet proposal
+    /// the scribe can still accept. Messages that already made a proposal make none again.
     pub fn propose_from_chat(
         &self,
         key: IncidentKey,
@@ -55,26 +70,66 @@ impl Hindsight {
         rules: &ExtractionRules,
         source: &str,
     ) -> AppResult<ProposalReport> {
-        let proposals = propose(messages, users, rules);
+        let team = self.team_model(key)?;
+        let learnt = Learnt {
+            team: team.as_ref(),
+            keep_the_rest: true,
+        };
+        let proposals = propose_with(messages, users, rules, learnt);
         let added = self.store().add_proposals(key, &proposals, self.now())?;
         let report = ProposalReport {
-            already_proposed: proposals.len() - added.len(),
+            already_proposed: proposals.iter().filter(|p| !p.quiet).count()
+                - added.iter().filter(|p| !p.quiet).count(),
             added,
+            learnt_from: team.map(|t| t.size()),
         };
-        if !report.added.is_empty() {
-            self.revise(
-                key,
-                &format!("{} proposals from {source}", report.added.len()),
-            )?;
+        let proposed = report.proposed().count();
+        if proposed > 0 {
+            self.revise(key, &format!("{proposed} proposals from {source}"))?;
         }
         Ok(report)
+    }
+
+    /// What the team's reviews teach: the chat messages of its latest reviewed incidents (those
+    /// whose proposals are all decided, quiet ones aside), the accepted ones kept, the rejected
+    /// and quiet ones passed over. `except` is the incident being imported into. `None` when
+    /// there is too little to learn from.
+    pub fn team_model(&self, except: IncidentKey) -> AppResult<Option<TeamModel>> {
+        let mut reviews: Vec<Proposal> = Vec::new();
+        for incident in self.list_incidents(REVIEWS_READ)? {
+            if incident.key == except {
+                continue;
+            }
+            let proposals = self.proposals(incident.key)?;
+            let reviewed = proposals
+                .iter()
+                .any(|p| p.status != ProposalStatus::Pending)
+                && !proposals
+                    .iter()
+                    .any(|p| p.status == ProposalStatus::Pending && !p.quiet);
+            if reviewed {
+                reviews.extend(proposals);
+            }
+        }
+        let examples = reviews.iter().filter_map(|p| {
+            let Suggestion::Event { event } = &p.suggestion else {
+                return None;
+            };
+            Some(Example {
+                text: p.quote.as_deref().unwrap_or(event.text()),
+                bot: false,
+                kept: (p.status == ProposalStatus::Accepted).then_some(event.kind()),
+            })
+        });
+        Ok(TeamModel::train(examples))
     }
 
     pub fn proposals(&self, key: IncidentKey) -> AppResult<Vec<Proposal>> {
         Ok(self.store().proposals(key)?)
     }
 
-    /// Accepts or rejects proposals: the ones named, or every pending one when `ids` is empty.
+    /// Accepts or rejects proposals: the ones named (quiet ones too: a kept message the scribe
+    /// adds), or every pending one that is not quiet when `ids` is empty.
     /// Every id is checked before any is decided, so a wrong id decides nothing. Returns those
     /// decided.
     pub fn decide_proposals(
@@ -88,7 +143,7 @@ impl Hindsight {
         if ids.is_empty() {
             chosen.extend(
                 all.iter()
-                    .filter(|p| p.status == ProposalStatus::Pending)
+                    .filter(|p| p.status == ProposalStatus::Pending && !p.quiet)
                     .map(|p| p.id),
             );
         }

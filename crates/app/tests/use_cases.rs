@@ -123,3 +123,104 @@ fn an_unknown_template_is_refused_with_the_known_ones() {
         "unknown template `nope`: expected one of pagerduty, observations, google-sre"
     );
 }
+
+/// Chat messages in a channel, a minute apart, by one person.
+fn chat(texts: &[String]) -> Vec<hindsight_import::chat::ChatMessage> {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| hindsight_import::chat::ChatMessage {
+            id: format!("slack:C1:{}.000100", 1_790_000_000 + i * 60),
+            channel: "inc".into(),
+            at: Utc.with_ymd_and_hms(2026, 11, 20, 10, 0, 0).unwrap()
+                + chrono::Duration::minutes(i as i64),
+            author_id: Some("U1".into()),
+            author: Some("ana".into()),
+            text: text.clone(),
+            ..Default::default()
+        })
+        .collect()
+}
+
+#[test]
+fn a_teams_review_teaches_the_next_import_the_words_it_keeps() {
+    use hindsight_core::proposal::{ProposalId, ProposalStatus, Suggestion};
+    use hindsight_import::extract::ExtractionRules;
+    let (app, _dir) = app();
+    let rules = ExtractionRules::default();
+    // The first incident: chatter, and six steps in the team's own words the rules miss.
+    let mut texts: Vec<String> = (0..60)
+        .map(|i| format!("chatter about lunch number {i} and coffee"))
+        .collect();
+    for host in ["db1", "db2", "web", "cache", "queue", "edge"] {
+        texts.push(format!("cutover realizado en {host}, tráfico estable"));
+    }
+    let first = incident(&app);
+    let report = app
+        .propose_from_chat(first, &chat(&texts), &[], &rules, "first.json")
+        .unwrap();
+    assert_eq!(report.learnt_from, None, "nothing reviewed yet");
+    assert_eq!(
+        report.proposed().count(),
+        1,
+        "the rules propose only the participant"
+    );
+    let kept: Vec<ProposalId> = report
+        .added
+        .iter()
+        .filter(|p| p.quiet && p.quote.as_deref().is_some_and(|q| q.contains("cutover")))
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(kept.len(), 6, "every message the rules passed over is kept");
+
+    // Before the first incident is reviewed, the second learns nothing from it.
+    let second = incident(&app);
+    let line = vec!["cutover realizado en payments, tráfico estable".to_owned()];
+    let early = app
+        .propose_from_chat(second, &chat(&line), &[], &rules, "early.json")
+        .unwrap();
+    assert!(
+        early
+            .added
+            .iter()
+            .all(|p| p.quiet || p.suggestion.kind() == "participant")
+    );
+
+    // The scribe adds the six kept messages to the timeline and rejects the rest proposed.
+    app.decide_proposals(first, &kept, true).unwrap();
+    app.decide_proposals(first, &[], false).unwrap();
+    let timeline = app.record(first).unwrap().timeline;
+    assert_eq!(timeline.len(), 6, "kept messages became events");
+
+    // The third incident's import proposes the step in the team's words, and says why.
+    let third = incident(&app);
+    let report = app
+        .propose_from_chat(third, &chat(&line), &[], &rules, "third.json")
+        .unwrap();
+    assert_eq!(report.learnt_from, Some((66, 6)));
+    let learnt: Vec<_> = report
+        .proposed()
+        .filter(|p| matches!(p.suggestion, Suggestion::Event { .. }))
+        .collect();
+    assert_eq!(learnt.len(), 1);
+    assert!(
+        learnt[0]
+            .reason
+            .starts_with("reads like the key events this team kept: “cutover"),
+        "{}",
+        learnt[0].reason
+    );
+    assert_eq!(learnt[0].status, ProposalStatus::Pending);
+    // Chatter stays quiet.
+    let chatter = vec!["more coffee and lunch for everyone".to_owned()];
+    let fourth = incident(&app);
+    let report = app
+        .propose_from_chat(fourth, &chat(&chatter), &[], &rules, "fourth.json")
+        .unwrap();
+    assert!(
+        report
+            .added
+            .iter()
+            .all(|p| p.quiet || p.suggestion.kind() == "participant")
+    );
+}

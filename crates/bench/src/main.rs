@@ -10,6 +10,7 @@
 
 mod parts;
 mod seed;
+mod team;
 
 use anyhow::{Context, Result, bail};
 use hindsight_import::{
@@ -78,6 +79,15 @@ fn main() -> Result<()> {
             let log = flag("--log").map(PathBuf::from);
             cold_start(&url, log.as_deref(), runs.max(1), &args[split + 1..])
         }
+        Some("team-model") => {
+            let incidents: usize = flag("--incidents").map_or(Ok(500), |n| n.parse())?;
+            let messages: usize = flag("--messages").map_or(Ok(200), |n| n.parse())?;
+            let dir = flag("--dir").map_or_else(
+                || std::env::temp_dir().join("hindsight-bench-team"),
+                PathBuf::from,
+            );
+            team::team_model(&dir, incidents, messages)
+        }
         Some("phase") => {
             let (Some(phase), Some(dir)) = (args.get(1), args.get(2)) else {
                 bail!("phase NAME DIR");
@@ -90,6 +100,9 @@ fn main() -> Result<()> {
             "usage: hindsight-bench slack-import [--messages N] [--dir DIR]\n\
              \x20 generates a Slack export of N messages (default 1,000,000, over 500 MB) in DIR \
              and measures hindsight's import beside a bare serde_json parse of the same bytes\n\
+             usage: hindsight-bench team-model [--incidents N] [--messages M] [--dir DIR]\n\
+             \x20 fills a database with N reviewed incidents (default 500) of M chat messages \
+             (default 200) and times building the team model beside a whole import\n\
              usage: hindsight-bench seed-serve --db FILE [--incidents N]\n\
              \x20 fills a fresh SQLite database with N incidents (default 10,000) and an editor \
              account; prints its API token and session cookie as shell assignments\n\

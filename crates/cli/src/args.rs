@@ -650,10 +650,13 @@ pub enum ProposalsCommand {
         /// Every proposal, not only the pending ones.
         #[arg(long)]
         all: bool,
+        /// Also the messages nothing proposed, kept so that one can still be accepted.
+        #[arg(long)]
+        quiet: bool,
         #[arg(long)]
         json: bool,
     },
-    /// Accept proposals by id, or every pending one with --all.
+    /// Accept proposals by id (a kept message too), or every pending one with --all.
     Accept {
         key: IncidentKey,
         ids: Vec<i64>,

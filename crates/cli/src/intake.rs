@@ -147,11 +147,11 @@ pub fn import(app: &Hindsight, command: ImportCommand) -> Result<()> {
     )?;
     let count = |kind: &str| {
         report
-            .added
-            .iter()
+            .proposed()
             .filter(|p| p.suggestion.kind() == kind)
             .count()
     };
+    let kept = report.added.len() - report.proposed().count();
     eprintln!(
         "{}: read {} messages; proposed {} events, {} to-dos and {} participants{}; review them with `hindsight proposals list {}`",
         chat.incident,
@@ -165,6 +165,18 @@ pub fn import(app: &Hindsight, command: ImportCommand) -> Result<()> {
         },
         chat.incident
     );
+    if let Some((messages, kept)) = report.learnt_from {
+        eprintln!(
+            "{}: learnt from the team's reviewed incidents ({messages} messages, {kept} kept on a timeline)",
+            chat.incident
+        );
+    }
+    if kept > 0 {
+        eprintln!(
+            "{}: kept the {kept} other messages; `hindsight proposals list {} --quiet` shows them, accepting one adds it",
+            chat.incident, chat.incident
+        );
+    }
     Ok(())
 }
 
@@ -192,11 +204,17 @@ fn one_line(text: &str, max: usize) -> String {
 
 pub fn proposals(app: &Hindsight, command: ProposalsCommand) -> Result<()> {
     match command {
-        ProposalsCommand::List { key, all, json } => {
+        ProposalsCommand::List {
+            key,
+            all,
+            quiet,
+            json,
+        } => {
             let proposals: Vec<Proposal> = app
                 .proposals(key)?
                 .into_iter()
                 .filter(|p| all || p.status == ProposalStatus::Pending)
+                .filter(|p| quiet || !p.quiet)
                 .collect();
             if json {
                 println!("{}", serde_json::to_string_pretty(&proposals)?);
@@ -211,7 +229,8 @@ pub fn proposals(app: &Hindsight, command: ProposalsCommand) -> Result<()> {
                 } else {
                     String::new()
                 };
-                println!("{:>5}  {status}{}  ({})", p.id, describe(p), p.reason);
+                let kept = if p.quiet { "kept   " } else { "" };
+                println!("{:>5}  {status}{kept}{}  ({})", p.id, describe(p), p.reason);
             }
         }
         ProposalsCommand::Accept { key, ids, all } | ProposalsCommand::Reject { key, ids, all }

@@ -1319,6 +1319,12 @@ fn a_slack_export_is_proposed_once_and_accepted_proposals_keep_the_message_time(
         "{}",
         run.stderr
     );
+    assert!(
+        run.stderr
+            .contains("other messages; `hindsight proposals list"),
+        "{}",
+        run.stderr
+    );
     let again = h
         .run(&[
             "import",
@@ -1371,6 +1377,18 @@ fn a_slack_export_is_proposed_once_and_accepted_proposals_keep_the_message_time(
     h.run(&["proposals", "reject", &key, "--all"]).ok();
     let pending = h.run(&["proposals", "list", &key]).ok().stdout;
     assert_eq!(pending.trim(), format!("{key} has no pending proposals"));
+
+    // The messages nothing proposed were kept; `--quiet` lists them and one can be added.
+    let kept = h.run(&["proposals", "list", &key, "--quiet"]).ok().stdout;
+    let line = kept
+        .lines()
+        .find(|l| l.contains("kept") && l.contains("not proposed; kept so it can still be added"))
+        .unwrap_or_else(|| panic!("{kept}"));
+    let id = line.split_whitespace().next().unwrap();
+    h.run(&["proposals", "accept", &key, id]).ok();
+    let timeline: Value =
+        serde_json::from_str(&h.run(&["timeline", "list", &key, "--json"]).ok().stdout).unwrap();
+    assert_eq!(timeline.as_array().unwrap().len(), 2);
 }
 
 #[test]

@@ -42,6 +42,12 @@ pub struct NewProposal {
     /// The message it came from, as written, when there is one.
     pub quote: Option<String>,
     pub suggestion: Suggestion,
+    /// Not proposed: a message of the chat that neither the rules nor the team's past decisions
+    /// picked, kept so the scribe can still add it to the timeline. Lists hide it unless asked,
+    /// and accepting or rejecting "all" leaves it alone; once its incident is reviewed, it
+    /// tells the next import what this team does not put on a timeline.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub quiet: bool,
 }
 
 named_enum!(

@@ -10,7 +10,7 @@ use std::fmt;
 use url::Url;
 
 /// One message, whatever chat it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ChatMessage {
     /// Unique within its chat, stable across exports of the same workspace
     /// (`slack:C024BE91L:1458174810.000002`), so importing the same export twice proposes

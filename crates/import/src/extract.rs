@@ -32,6 +32,9 @@
 //!   detection; an acknowledgement is in the responder's first messages; a state the incident is
 //!   already in (mitigated, resolved, the same severity) is not called again.
 //! - Evidence: every http(s) link of a key event's message.
+//! - **The team's own words** ([`propose_with`]): a [`TeamModel`] learnt from the team's reviewed
+//!   incidents proposes, among the messages the rules passed over, those that read like what the
+//!   team kept; the rest can be kept as quiet proposals, for the scribe to add what was missed.
 //! - Participants: everyone who wrote a message (not bots, not joins), with the name and job
 //!   title of the export's user list.
 //! - To-dos: a message that says "TODO", "action item", "we should", "follow up on", "once we're
@@ -42,7 +45,10 @@
 //!   raised tickets, the post-mortem's own process, a short reply taking a follow-up on
 //!   ("yep, mine."), or a key event's words read by the phase ("Mitigated: PRs need approval").
 
-use crate::chat::{ChatMessage, ChatUser};
+use crate::{
+    chat::{ChatMessage, ChatUser},
+    learn::TeamModel,
+};
 use aho_corasick::AhoCorasick;
 use hindsight_core::{
     EventKind, EventSource, NewActionItem, NewTimelineEvent, Person, Severity,
@@ -1404,7 +1410,7 @@ fn about_the_postmortem(text: &str) -> bool {
 }
 
 /// Messages people write: not joins, leaves, topic changes or deleted-thread placeholders.
-fn is_conversation(message: &ChatMessage) -> bool {
+pub fn is_conversation(message: &ChatMessage) -> bool {
     match message.subtype.as_deref() {
         None => true,
         Some(subtype) => matches!(
@@ -1492,11 +1498,30 @@ struct Candidate {
     structured: bool,
 }
 
-/// Everything `messages` suggest, in message order; participants last.
+/// Everything `messages` suggest by the rules, in message order; participants last.
 pub fn propose(
     messages: &[ChatMessage],
     users: &[ChatUser],
     rules: &ExtractionRules,
+) -> Vec<NewProposal> {
+    propose_with(messages, users, rules, Learnt::default())
+}
+
+/// What an import knows besides the rules: what the team's reviews taught, and whether the
+/// messages nothing picked are kept (as quiet proposals) for the scribe to add by hand.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Learnt<'a> {
+    pub team: Option<&'a TeamModel>,
+    pub keep_the_rest: bool,
+}
+
+/// Everything `messages` suggest: by the rules, then by what the team's reviews taught for the
+/// messages the rules passed over; the rest kept quiet when asked. Participants last.
+pub fn propose_with(
+    messages: &[ChatMessage],
+    users: &[ChatUser],
+    rules: &ExtractionRules,
+    learnt: Learnt,
 ) -> Vec<NewProposal> {
     let people: BTreeSet<String> = users
         .iter()
@@ -1546,8 +1571,30 @@ pub fn propose(
             opens,
             people: &people,
         };
-        let event = key_event(&said, rules, story);
-        let told = event.is_some();
+        let event = key_event(&said, rules, story).or_else(|| {
+            let judgement = learnt.team.and_then(|team| team.judge(&message.text, bot));
+            match judgement {
+                Some(judgement) => event_proposal(
+                    message,
+                    said.author,
+                    (judgement.kind, None),
+                    false,
+                    rules,
+                    judgement.reason(),
+                ),
+                None if learnt.keep_the_rest => event_proposal(
+                    message,
+                    said.author,
+                    (EventKind::Note, None),
+                    false,
+                    rules,
+                    "not proposed; kept so it can still be added".to_owned(),
+                )
+                .map(|p| NewProposal { quiet: true, ..p }),
+                None => None,
+            }
+        });
+        let told = event.as_ref().is_some_and(|e| !e.quiet);
         proposals.extend(event);
         if let Some(proposal) = todo(&said, story, told) {
             proposals.push(proposal);
@@ -1569,6 +1616,7 @@ pub fn propose(
             reason: "wrote in the channel".to_owned(),
             quote: None,
             suggestion: Suggestion::Participant { person },
+            quiet: false,
         });
     }
     proposals
@@ -1982,13 +2030,33 @@ fn key_event(said: &Said, rules: &ExtractionRules, story: &mut Story) -> Option<
         severity = None;
     }
     tell(story, said, kind, severity);
+    event_proposal(
+        message,
+        said.author,
+        (kind, severity),
+        message.pinned || marked.is_some(),
+        rules,
+        reason,
+    )
+}
+
+/// A proposal to put `message` on the timeline as an event of `kind`, the message's links as
+/// its evidence (after the link back to the message, when the rules know where the chat lives).
+fn event_proposal(
+    message: &ChatMessage,
+    author: Option<&str>,
+    (kind, severity): (EventKind, Option<Severity>),
+    key_point: bool,
+    rules: &ExtractionRules,
+    reason: String,
+) -> Option<NewProposal> {
     let body = text::required("text", &message.text, text::LONG).ok()?;
     let mut event =
         NewTimelineEvent::from_parts(message.at, kind, &body, EventSource::Chat, severity)
             .ok()?
-            .with_author(said.author)
+            .with_author(author)
             .ok()?
-            .key_point(message.pinned || marked.is_some());
+            .key_point(key_point);
     for url in permalink(message, rules)
         .into_iter()
         .chain(message.links.iter().cloned())
@@ -2002,6 +2070,7 @@ fn key_event(said: &Said, rules: &ExtractionRules, story: &mut Story) -> Option<
         reason,
         quote: Some(message.text.clone()),
         suggestion: Suggestion::Event { event },
+        quiet: false,
     })
 }
 
@@ -2102,6 +2171,7 @@ fn todo(said: &Said, story: &Story, told: bool) -> Option<NewProposal> {
         reason: why.reason(),
         quote: Some(message.text.clone()),
         suggestion: Suggestion::Action { item },
+        quiet: false,
     })
 }
 

@@ -4,6 +4,7 @@
 pub mod alertmanager;
 pub mod chat;
 pub mod extract;
+pub mod learn;
 pub mod local_time;
 pub mod mattermost;
 pub mod opsgenie;

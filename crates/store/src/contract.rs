@@ -563,6 +563,7 @@ pub fn proposals_are_made_once_and_accepting_adds_what_they_suggest(store: &dyn 
         reason: "says “rolled back”".to_owned(),
         quote: Some("rolled back v41".to_owned()),
         suggestion,
+        quiet: false,
     };
     let batch = vec![
         proposal(

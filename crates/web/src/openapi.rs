@@ -40,7 +40,7 @@ use utoipa::{
         document::PersonJson, document::RespondersJson, document::MessageTextJson,
         document::DraftJson, document::BlameFindingJson, document::MessageJson,
         document::TickJson, document::ChecklistItemJson,
-        intake::ProposalJson, intake::ProposedEventJson, intake::ProposedActionJson,
+        intake::ProposalJson, intake::LearntJson, intake::ProposedEventJson, intake::ProposedActionJson,
         intake::ProposedPersonJson, intake::DecideJson, intake::DecidedJson, intake::ImportJson,
     )),
     modifiers(&Security),

@@ -1292,10 +1292,11 @@ async fn the_scribe_accepts_one_imported_event_rejects_the_rest_and_nothing_is_p
             .count(),
         1
     );
+    // "Reject all" decides every proposal; the messages kept quiet stay, to be added by hand.
     assert!(
         proposals
             .iter()
-            .all(|p| p.status != ProposalStatus::Pending)
+            .all(|p| p.status != ProposalStatus::Pending || p.quiet)
     );
 
     // The event is on the timeline at the time of its message, with its link as evidence.
@@ -1322,6 +1323,36 @@ async fn the_scribe_accepts_one_imported_event_rejects_the_rest_and_nothing_is_p
     );
     let page = text_of(&browser, &app.url("/incidents/INC-1/proposals")).await;
     assert!(page.contains("Decided (") && page.contains("accepted") && page.contains("rejected"));
+
+    // The message nothing proposed is kept under "the rest of the channel"; accepting it adds
+    // it to the timeline at the time it was written.
+    assert!(
+        page.contains("The rest of the channel: 1 message nothing proposed"),
+        "{page}"
+    );
+    let kept = proposals
+        .iter()
+        .find(|p| p.quiet && p.status == ProposalStatus::Pending)
+        .expect("the to-do's message is kept");
+    assert!(page.contains(&format!("id=\"proposal-{}\"", kept.id)));
+    let added = browser
+        .post(app.url("/incidents/INC-1/proposals/decide"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("id", &kept.id.to_string()),
+            ("decision", "accept"),
+        ])
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(added.status(), 303);
+    let timeline = self::record(&app, key).timeline;
+    assert_eq!(timeline.len(), 2);
+    assert!(
+        timeline
+            .iter()
+            .any(|e| e.text().starts_with("TODO: add an alert"))
+    );
 
     // The same export again proposes nothing new.
     let count = proposals.len();

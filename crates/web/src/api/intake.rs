@@ -473,6 +473,9 @@ pub struct ProposalJson {
     pub action: Option<ProposedActionJson>,
     pub participant: Option<ProposedPersonJson>,
     pub created_at: DateTime<Utc>,
+    /// A message nothing proposed, kept so that it can still be accepted; listed only with
+    /// `?quiet=true`, and left alone when deciding "all".
+    pub quiet: bool,
 }
 
 impl From<&Proposal> for ProposalJson {
@@ -521,6 +524,7 @@ impl From<&Proposal> for ProposalJson {
             action,
             participant,
             created_at: p.created_at,
+            quiet: p.quiet,
         }
     }
 }
@@ -559,7 +563,29 @@ pub struct ImportJson {
     pub proposed: Vec<ProposalJson>,
     /// Proposals the same messages had made before, not made again.
     pub already_proposed: usize,
+    /// The other messages, kept as quiet proposals (listed with `?quiet=true`).
+    pub kept: usize,
+    /// What the team's reviewed incidents taught this import, when there were enough of them.
+    pub learnt_from: Option<LearntJson>,
     pub warnings: Vec<String>,
+}
+
+/// The team's reviews an import learnt from.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LearntJson {
+    /// Messages of reviewed incidents.
+    pub messages: u32,
+    /// How many of them were kept on a timeline.
+    pub kept: u32,
+}
+
+/// Which proposals to list.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProposalsQuery {
+    /// Also the quiet ones: messages nothing proposed, kept so that one can still be accepted.
+    #[serde(default)]
+    pub quiet: bool,
 }
 
 fn ids(list: &[i64]) -> Vec<ProposalId> {
@@ -568,22 +594,35 @@ fn ids(list: &[i64]) -> Vec<ProposalId> {
 
 /// Every proposal of the incident, in the order they were made.
 #[utoipa::path(get, path = "/api/v1/incidents/{key}/proposals", tag = "intake",
-    params(("key" = String, Path)),
-    responses((status = 200, body = Vec<ProposalJson>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("key" = String, Path), ProposalsQuery),
+    responses((status = 200, body = Vec<ProposalJson>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list_proposals(
     State(state): State<AppState>,
     caller: Caller,
     Path(key): Path<String>,
+    query: Result<Query<ProposalsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<ProposalJson>>, ApiError> {
     let user = reader(&caller)?;
     let key = parse_key(&key)?;
+    let Query(query) = query.map_err(|e| {
+        ApiError::bad_request(
+            "quiet",
+            format!("{}: expected ?quiet=true or false", e.body_text()),
+        )
+    })?;
     let app = state.app.clone();
     let proposals = blocking(move || {
         visible_record(&app, &user, key)?;
         Ok::<_, ApiError>(app.proposals(key)?)
     })
     .await?;
-    Ok(Json(proposals.iter().map(ProposalJson::from).collect()))
+    Ok(Json(
+        proposals
+            .iter()
+            .filter(|p| query.quiet || !p.quiet)
+            .map(ProposalJson::from)
+            .collect(),
+    ))
 }
 
 /// Accepts and rejects proposals. Accepting adds what each suggests (a timeline event at the
@@ -668,13 +707,13 @@ pub async fn import_chat(
         blocking(move || propose_from_upload(&app, key, format, &upload, &window)).await?;
     Ok(Json(ImportJson {
         messages: imported.messages,
-        proposed: imported
-            .report
-            .added
-            .iter()
-            .map(ProposalJson::from)
-            .collect(),
+        proposed: imported.report.proposed().map(ProposalJson::from).collect(),
         already_proposed: imported.report.already_proposed,
+        kept: imported.report.added.len() - imported.report.proposed().count(),
+        learnt_from: imported
+            .report
+            .learnt_from
+            .map(|(messages, kept)| LearntJson { messages, kept }),
         warnings: imported.warnings,
     }))
 }

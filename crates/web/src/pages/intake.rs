@@ -103,10 +103,12 @@ fn review_view(
     let tz = record.incident.timezone;
     let base = format!("/incidents/{key}");
     let can_edit = user.role.can_edit();
-    let (pending, decided): (Vec<&Proposal>, Vec<&Proposal>) = view
+    let (waiting, decided): (Vec<&Proposal>, Vec<&Proposal>) = view
         .proposals
         .iter()
         .partition(|p| p.status == ProposalStatus::Pending);
+    let (kept, pending): (Vec<&Proposal>, Vec<&Proposal>) =
+        waiting.into_iter().partition(|p| p.quiet);
     let body = html! {
         (flash(view.ok, view.error))
         div.actions-bar.small.muted { a href="/" { "Incidents" } " / " a href=(base) { (key) } " / proposals" }
@@ -120,6 +122,9 @@ fn review_view(
                     (count(report, "action")) " to-do" @if count(report, "action") != 1 { "s" } " and "
                     (count(report, "participant")) " participant" @if count(report, "participant") != 1 { "s" } " proposed"
                     @if report.report.already_proposed > 0 { " (" (report.report.already_proposed) " proposed before, not again)" } "." }
+                @if let Some((messages, kept)) = report.report.learnt_from {
+                    p.small.muted { "Besides the rules, it learnt from this team's reviewed incidents: " (messages) " messages, " (kept) " of them kept on a timeline." }
+                }
                 @if !report.warnings.is_empty() {
                     details { summary { (report.warnings.len()) " warning" @if report.warnings.len() != 1 { "s" } }
                         ul.small { @for w in &report.warnings { li { (w) } } } }
@@ -140,6 +145,16 @@ fn review_view(
                 (proposal_table(caller, &base, tz, &pending, can_edit))
             }
         }
+        @if !kept.is_empty() {
+            section.card #kept {
+                details {
+                    summary { "The rest of the channel: " (kept.len()) " message" @if kept.len() != 1 { "s" } " nothing proposed" }
+                    p.small.muted { "Kept so that a key event the import missed can still be added, at the time of its message. What you accept here, and what you leave, teaches the next import this team's words." }
+                    @if kept.len() > KEPT_SHOWN { p.small.muted { "The first " (KEPT_SHOWN) " are shown; `hindsight proposals list " (key) " --quiet` lists them all." } }
+                    (proposal_table(caller, &base, tz, &kept[..kept.len().min(KEPT_SHOWN)], can_edit))
+                }
+            }
+        }
         @if can_edit { (upload_form(caller, &base, record, view.fields)) }
         section.card #decided {
             h2 { "Decided (" (decided.len()) ")" }
@@ -158,11 +173,13 @@ fn review_view(
 fn count(report: &ChatImport, kind: &str) -> usize {
     report
         .report
-        .added
-        .iter()
+        .proposed()
         .filter(|p| p.suggestion.kind() == kind)
         .count()
 }
+
+/// How many kept messages the review page shows: a long channel stays one page.
+const KEPT_SHOWN: usize = 1000;
 
 fn decide_button(
     caller: &Caller,
@@ -525,7 +542,11 @@ pub async fn import_form(
     match result {
         Ok(imported) => {
             let (record, proposals, _) = load(&state, &user, &key).await?;
-            let ok = if imported.report.added.is_empty() {
+            let ok = if !imported.report.added.is_empty()
+                && imported.report.proposed().next().is_none()
+            {
+                "Nothing in this export was proposed: its messages are kept below, under “The rest of the channel”."
+            } else if imported.report.added.is_empty() {
                 "Every proposal of this export was made before: nothing new is proposed."
             } else {
                 "The export is read: its proposals wait for a decision below."
