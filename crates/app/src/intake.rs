@@ -92,12 +92,13 @@ impl Hindsight {
 
     /// What the team's reviews teach: the chat messages of its latest reviewed incidents (those
     /// whose proposals are all decided, quiet ones aside), the accepted ones kept, the rejected
-    /// and quiet ones passed over. `except` is the incident being imported into. `None` when
-    /// there is too little to learn from.
+    /// and quiet ones passed over. `except` is the incident being imported into. Private
+    /// incidents teach nothing: a model's reasons quote words, and a word of a private incident
+    /// must not reach the readers of another. `None` when there is too little to learn from.
     pub fn team_model(&self, except: IncidentKey) -> AppResult<Option<TeamModel>> {
         let mut reviews: Vec<Proposal> = Vec::new();
         for incident in self.list_incidents(REVIEWS_READ)? {
-            if incident.key == except {
+            if incident.key == except || incident.private {
                 continue;
             }
             let proposals = self.proposals(incident.key)?;

@@ -224,3 +224,44 @@ fn a_teams_review_teaches_the_next_import_the_words_it_keeps() {
             .all(|p| p.quiet || p.suggestion.kind() == "participant")
     );
 }
+
+#[test]
+fn a_private_incidents_review_teaches_nothing_so_its_words_reach_no_other_incident() {
+    use hindsight_core::proposal::ProposalId;
+    use hindsight_import::extract::ExtractionRules;
+    let (app, _dir) = app();
+    let rules = ExtractionRules::default();
+    let mut texts: Vec<String> = (0..60)
+        .map(|i| format!("chatter about lunch number {i} and coffee"))
+        .collect();
+    for host in ["db1", "db2", "web", "cache", "queue", "edge"] {
+        texts.push(format!("breachcode zanzibar found on {host}"));
+    }
+    let mut new = NewIncident::new(
+        "Security review",
+        Severity::from_level(1).unwrap(),
+        chrono_tz::UTC,
+    )
+    .unwrap();
+    new.private = true;
+    let secret = app.create_incident(new).unwrap().key;
+    let report = app
+        .propose_from_chat(secret, &chat(&texts), &[], &rules, "secret.json")
+        .unwrap();
+    let kept: Vec<ProposalId> = report
+        .added
+        .iter()
+        .filter(|p| p.quiet && p.quote.as_deref().is_some_and(|q| q.contains("zanzibar")))
+        .map(|p| p.id)
+        .collect();
+    app.decide_proposals(secret, &kept, true).unwrap();
+    app.decide_proposals(secret, &[], false).unwrap();
+
+    let open = incident(&app);
+    let line = vec!["breachcode zanzibar found on payments".to_owned()];
+    let report = app
+        .propose_from_chat(open, &chat(&line), &[], &rules, "open.json")
+        .unwrap();
+    assert_eq!(report.learnt_from, None);
+    assert!(report.added.iter().all(|p| !p.reason.contains("zanzibar")));
+}
