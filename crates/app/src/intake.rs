@@ -91,8 +91,9 @@ impl Hindsight {
     }
 
     /// What the team's reviews teach: the chat messages of its latest reviewed incidents (those
-    /// whose proposals are all decided, quiet ones aside), the accepted ones kept, the rejected
-    /// and quiet ones passed over. `except` is the incident being imported into. Private
+    /// imported with the rest of the channel kept, whose proposals are all decided, quiet ones
+    /// aside), the accepted ones kept, the rejected and quiet ones passed over. It reads the
+    /// latest incidents, private ones included in the count but not learnt from. `except` is the incident being imported into. Private
     /// incidents teach nothing: a model's reasons quote words, and a word of a private incident
     /// must not reach the readers of another. `None` when there is too little to learn from.
     pub fn team_model(&self, except: IncidentKey) -> AppResult<Option<TeamModel>> {
@@ -102,9 +103,12 @@ impl Hindsight {
                 continue;
             }
             let proposals = self.proposals(incident.key)?;
+            // Reviewed: decided, and imported with the rest of its channel kept (an import from
+            // before kept nothing, so it would teach what rejected proposals say, not chatter).
             let reviewed = proposals
                 .iter()
                 .any(|p| p.status != ProposalStatus::Pending)
+                && proposals.iter().any(|p| p.quiet)
                 && !proposals
                     .iter()
                     .any(|p| p.status == ProposalStatus::Pending && !p.quiet);

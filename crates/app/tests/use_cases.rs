@@ -265,3 +265,33 @@ fn a_private_incidents_review_teaches_nothing_so_its_words_reach_no_other_incide
     assert_eq!(report.learnt_from, None);
     assert!(report.added.iter().all(|p| !p.reason.contains("zanzibar")));
 }
+
+#[test]
+fn an_incident_reviewed_before_messages_were_kept_teaches_nothing() {
+    use hindsight_import::extract::{ExtractionRules, propose};
+    let (app, _dir) = app();
+    // An import from before: only the rules' proposals, no quiet ones, all decided.
+    let mut texts: Vec<String> = (0..60)
+        .map(|i| format!("Rolled back deploy {i} of the api"))
+        .collect();
+    texts.push("are the kids ok? back in a bit and coffee".to_owned());
+    let old = incident(&app);
+    let proposals = propose(&chat(&texts), &[], &ExtractionRules::default());
+    app.store()
+        .add_proposals(old, &proposals, Utc::now())
+        .unwrap();
+    app.decide_proposals(old, &[], true).unwrap();
+
+    let new = incident(&app);
+    let line = vec!["are the kids ok? back in a bit".to_owned()];
+    let report = app
+        .propose_from_chat(
+            new,
+            &chat(&line),
+            &[],
+            &ExtractionRules::default(),
+            "new.json",
+        )
+        .unwrap();
+    assert_eq!(report.learnt_from, None);
+}

@@ -647,7 +647,7 @@ pub enum ProposalsCommand {
     /// List the proposals with their reasons.
     List {
         key: IncidentKey,
-        /// Every proposal, not only the pending ones.
+        /// Every proposal, not only the pending ones (the quiet ones still need --quiet).
         #[arg(long)]
         all: bool,
         /// Also the messages nothing proposed, kept so that one can still be accepted.
@@ -656,14 +656,15 @@ pub enum ProposalsCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Accept proposals by id (a kept message too), or every pending one with --all.
+    /// Accept proposals by id (a kept message too), or every pending one with --all (quiet ones
+    /// aside).
     Accept {
         key: IncidentKey,
         ids: Vec<i64>,
         #[arg(long, conflicts_with = "ids")]
         all: bool,
     },
-    /// Reject proposals by id, or every pending one with --all.
+    /// Reject proposals by id, or every pending one with --all (quiet ones aside).
     Reject {
         key: IncidentKey,
         ids: Vec<i64>,

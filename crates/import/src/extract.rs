@@ -50,6 +50,7 @@ use crate::{
     learn::TeamModel,
 };
 use aho_corasick::AhoCorasick;
+use chrono::Datelike;
 use hindsight_core::{
     EventKind, EventSource, NewActionItem, NewTimelineEvent, Person, Severity,
     proposal::{NewProposal, Suggestion},
@@ -1208,33 +1209,41 @@ fn first_name(name: &str) -> Option<String> {
     (first.chars().count() >= 3 && first.chars().all(char::is_alphabetic)).then_some(first)
 }
 
-/// Whether `text` names a day: `2026-08-06`, `29 sep`, `6 august`, `sep 29`.
-fn has_date(text: &str) -> bool {
-    const MONTHS: &[&str] = &[
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "may",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "january",
-        "february",
-        "march",
-        "april",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
+/// Whether `name` (lower case) is written with a capital in `original`: a person's name rather
+/// than the word it also is.
+fn capitalised(original: &str, name: &str) -> bool {
+    original
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| w.chars().next().is_some_and(char::is_uppercase) && w.to_lowercase() == name)
+}
+
+/// The day `text` names, as (month, day): `2026-08-06`, `29 sep`, `6 august`, `sep 29`.
+fn named_day(text: &str) -> Option<(u32, u32)> {
+    const MONTHS: &[(&str, u32)] = &[
+        ("jan", 1),
+        ("feb", 2),
+        ("mar", 3),
+        ("apr", 4),
+        ("may", 5),
+        ("jun", 6),
+        ("jul", 7),
+        ("aug", 8),
+        ("sep", 9),
+        ("sept", 9),
+        ("oct", 10),
+        ("nov", 11),
+        ("dec", 12),
+        ("january", 1),
+        ("february", 2),
+        ("march", 3),
+        ("april", 4),
+        ("june", 6),
+        ("july", 7),
+        ("august", 8),
+        ("september", 9),
+        ("october", 10),
+        ("november", 11),
+        ("december", 12),
     ];
     let words: Vec<&str> = text
         .split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '`'))
@@ -1242,21 +1251,35 @@ fn has_date(text: &str) -> bool {
         .collect();
     let day = |w: &str| {
         let w = w.trim_end_matches(['.', ':']);
-        !w.is_empty() && w.len() <= 2 && w.bytes().all(|b| b.is_ascii_digit())
+        (!w.is_empty() && w.len() <= 2 && w.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| w.parse::<u32>().ok())
+            .flatten()
+            .filter(|d| (1..=31).contains(d))
     };
     let iso = |w: &str| {
         let b = w.as_bytes();
-        b.len() >= 10
-            && b[4] == b'-'
-            && b[7] == b'-'
-            && [0, 1, 2, 3, 5, 6, 8, 9]
-                .iter()
-                .all(|&i| b[i].is_ascii_digit())
+        let digits = |r: std::ops::Range<usize>| {
+            r.clone()
+                .all(|i| b[i].is_ascii_digit())
+                .then(|| w[r].parse::<u32>().ok())
+                .flatten()
+        };
+        if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' && digits(0..4).is_some() {
+            Some((digits(5..7)?, digits(8..10)?))
+        } else {
+            None
+        }
     };
-    words.iter().enumerate().any(|(i, w)| {
-        iso(w)
-            || (MONTHS.contains(&w.trim_end_matches(['.', ':']))
-                && (i > 0 && day(words[i - 1]) || words.get(i + 1).is_some_and(|n| day(n))))
+    words.iter().enumerate().find_map(|(i, w)| {
+        iso(w).or_else(|| {
+            let month = MONTHS
+                .iter()
+                .find(|(name, _)| *name == w.trim_end_matches(['.', ':']))?
+                .1;
+            let before = i.checked_sub(1).and_then(|j| day(words[j]));
+            let after = words.get(i + 1).and_then(|n| day(n));
+            Some((month, before.or(after)?))
+        })
     })
 }
 
@@ -1571,30 +1594,49 @@ pub fn propose_with(
             opens,
             people: &people,
         };
-        let event = key_event(&said, rules, story).or_else(|| {
-            let judgement = learnt.team.and_then(|team| team.judge(&message.text, bot));
-            match judgement {
-                Some(judgement) => event_proposal(
+        let ruled = key_event(&said, rules, story);
+        // Only what the rules read makes a message's words no to-do by the phase.
+        let told = ruled.is_some();
+        let event = ruled
+            .or_else(|| {
+                let judgement = learnt.team?.judge(&message.text, bot)?;
+                // The story decides as it does for the rules: no second resolution.
+                let candidate = Candidate {
+                    kind: judgement.kind,
+                    severity: None,
+                    why: Why::Because(""),
+                    structured: false,
+                };
+                let kind = if fits(&candidate, &said, story) {
+                    judgement.kind
+                } else {
+                    EventKind::Note
+                };
+                tell(story, &said, kind, None);
+                event_proposal(
                     message,
                     said.author,
-                    (judgement.kind, None),
+                    (kind, None),
                     false,
                     rules,
                     judgement.reason(),
-                ),
-                None if learnt.keep_the_rest => event_proposal(
+                )
+            })
+            .or_else(|| {
+                learnt.keep_the_rest.then_some(())?;
+                let kept = event_proposal(
                     message,
                     said.author,
                     (EventKind::Note, None),
                     false,
                     rules,
                     "not proposed; kept so it can still be added".to_owned(),
-                )
-                .map(|p| NewProposal { quiet: true, ..p }),
-                None => None,
-            }
-        });
-        let told = event.as_ref().is_some_and(|e| !e.quiet);
+                )?;
+                Some(NewProposal {
+                    quiet: true,
+                    ..kept
+                })
+            });
         proposals.extend(event);
         if let Some(proposal) = todo(&said, story, told) {
             proposals.push(proposal);
@@ -1801,10 +1843,13 @@ fn candidates(said: &Said) -> Vec<Candidate> {
             );
         }
     }
-    // A change named with the day and the time it was made: when the cause began.
+    // A change named with an earlier day and the time it was made: when the cause began. A
+    // change dated the day it is reported is a step of the response ("applied the hotfix at
+    // 2026-08-06 05:40Z").
     if !said.bot
         && let Some(hit) = found.of(Cue::Changed).find(|h| found.reported(h))
-        && has_date(text)
+        && named_day(text)
+            .is_some_and(|day| day != (said.message.at.month(), said.message.at.day()))
         && has_clock_time(text)
     {
         push(
@@ -1904,8 +1949,9 @@ fn candidates(said: &Said) -> Vec<Candidate> {
     if !said.bot
         && let Some(hit) = found.of(Cue::Contact).find(|h| {
             words(&text[h.end..], 2).split(' ').any(|w| {
-                said.people
-                    .contains(w.trim_matches(|c: char| !c.is_alphanumeric()))
+                let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+                // A name, as written: "sent Will the config", not "sent will be".
+                said.people.contains(w) && capitalised(&said.message.text, w)
             }) && found.reported(h)
         })
     {
@@ -1927,7 +1973,14 @@ fn candidates(said: &Said) -> Vec<Candidate> {
     }
     // The channel's first message, with a time and before any alert: someone relays what they
     // saw (alarms pasted from elsewhere, an e-mail), which is how the incident was detected.
-    if said.opens && !said.bot && has_clock_time(text) && !is_question(text) {
+    if said.opens
+        && !said.bot
+        && has_clock_time(text)
+        && !is_question(text)
+        && ["channel", "war room", "incident"]
+            .iter()
+            .any(|w| says(text, w))
+    {
         push(
             EventKind::Detected,
             None,
@@ -2816,6 +2869,144 @@ mod tests {
                 message("2", "merged the fix at 14:02")
             ]),
             Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn a_fix_dated_the_day_it_is_reported_is_not_when_the_cause_began() {
+        // The test messages are written on 2026-11-20.
+        for text in [
+            "applied the hotfix at 2026-11-20 05:40Z",
+            "deployed v2.3.1 to prod 20 nov 05:50 UTC, errors dropping",
+        ] {
+            let kinds: Vec<String> = story(vec![message("0", "morning"), message("1", text)]);
+            assert!(
+                kinds.iter().all(|k| !k.contains("root_cause_began")),
+                "{text}: {kinds:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_word_that_is_also_someones_name_is_no_page_unless_written_as_a_name() {
+        let people = vec![ChatUser {
+            id: "U-will".into(),
+            name: "Will Smith".into(),
+            title: None,
+            bot: false,
+        }];
+        let kinds = |text: &str| -> Vec<String> {
+            propose(
+                &[message("0", "morning"), message("1", text)],
+                &people,
+                &ExtractionRules::default(),
+            )
+            .iter()
+            .filter_map(|p| match &p.suggestion {
+                Suggestion::Event { event } => Some(event.kind().to_string()),
+                _ => None,
+            })
+            .collect()
+        };
+        assert_eq!(kinds("sent will be the new config"), Vec::<String>::new());
+        assert_eq!(kinds("called Will on his phone"), ["paged"]);
+    }
+
+    #[test]
+    fn the_windows_first_message_is_the_detection_only_when_it_opens_the_incident() {
+        assert_eq!(
+            story(vec![message("1", "lunch at 12:30 today, the usual place")]),
+            Vec::<String>::new()
+        );
+    }
+
+    fn team(kept: &[(&str, EventKind)]) -> crate::learn::TeamModel {
+        let chatter: Vec<String> = (0..60)
+            .map(|i| format!("chatter about lunch number {i} and coffee"))
+            .collect();
+        crate::learn::TeamModel::train(
+            chatter
+                .iter()
+                .map(|text| crate::learn::Example {
+                    text,
+                    bot: false,
+                    kept: None,
+                })
+                .chain(kept.iter().map(|(text, kind)| crate::learn::Example {
+                    text,
+                    bot: false,
+                    kept: Some(*kind),
+                })),
+        )
+        .unwrap()
+    }
+
+    fn learnt(messages: Vec<ChatMessage>, team: &crate::learn::TeamModel) -> Vec<String> {
+        let learnt = Learnt {
+            team: Some(team),
+            keep_the_rest: true,
+        };
+        propose_with(&messages, &users(), &ExtractionRules::default(), learnt)
+            .into_iter()
+            .filter(|p| !matches!(p.suggestion, Suggestion::Participant { .. }))
+            .map(|p| {
+                let ts = p
+                    .source_id
+                    .rsplit(':')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                let quiet = if p.quiet { " (quiet)" } else { "" };
+                match &p.suggestion {
+                    Suggestion::Event { event } => format!("{ts}: {}{quiet}", event.kind()),
+                    _ => format!("{ts}: todo{quiet}"),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_message_the_team_model_picks_as_a_severity_change_is_a_note_not_lost() {
+        let steps: Vec<String> = (1..=6)
+            .map(|i| format!("prioridad subida a nivel {i} ahora"))
+            .collect();
+        let kept: Vec<(&str, EventKind)> = steps
+            .iter()
+            .map(|t| (t.as_str(), EventKind::SeverityChanged))
+            .collect();
+        assert_eq!(
+            learnt(
+                vec![
+                    message("0", "morning"),
+                    message("1", "prioridad subida a nivel 2 ahora")
+                ],
+                &team(&kept)
+            ),
+            ["0: note (quiet)", "1: note"]
+        );
+    }
+
+    #[test]
+    fn a_message_the_team_model_picks_keeps_its_to_do_and_the_story_holds() {
+        let steps: Vec<String> = (1..=6)
+            .map(|i| format!("servicio restablecido del todo en zona {i}"))
+            .collect();
+        let kept: Vec<(&str, EventKind)> = steps
+            .iter()
+            .map(|t| (t.as_str(), EventKind::Resolved))
+            .collect();
+        assert_eq!(
+            learnt(
+                vec![
+                    message("1", "Calling this resolved."),
+                    message(
+                        "2",
+                        "servicio restablecido del todo, the alert needs to page on-call"
+                    ),
+                ],
+                &team(&kept)
+            ),
+            ["1: resolved", "2: note", "2: todo",]
         );
     }
 

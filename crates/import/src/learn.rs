@@ -7,8 +7,8 @@
 //! The model is a naive Bayes over the words and word pairs of a message: each word weighs the
 //! log of how much more often it appears in kept messages than in the others. It is
 //! explainable: a message it picks names the words that weighed most ("reads like the key
-//! events this team kept: “revocado”, “cutover”"). Nothing leaves the process and nothing is
-//! stored: the model is built from the stored proposals at each import (400 ms for 500 reviewed
+//! events this team kept: “revocado”, “cutover”"). Nothing leaves the process and the model is
+//! not stored: it is built from the stored proposals at each import (400 ms for 500 reviewed
 //! incidents of 200 messages, BENCHMARKS.md).
 
 use hindsight_core::EventKind;
@@ -137,24 +137,26 @@ impl TeamModel {
             .take(3)
             .map(|(word, _)| word.clone())
             .collect();
+        // A kind that needs a severity (declared, severity changed) cannot be guessed from
+        // words alone: a note then.
         let kind = words
             .first()
             .and_then(|w| self.kinds.get(w))
             .and_then(|kinds| kinds.iter().max_by_key(|(_, n)| **n).map(|(k, _)| *k))
+            .filter(|kind| !kind.takes_severity())
             .unwrap_or(EventKind::Note);
         Some(Judgement { score, words, kind })
     }
 }
 
-/// The words (three letters or more, lower case, links and mentions left out) and word pairs of
-/// a message, once each, and a mark for a bot's post.
+/// The words (three letters or more, lower case, links, mentions and numbers left out) and the
+/// pairs of words next to each other once those are left out, once each, and a mark for a
+/// bot's post (which training from stored proposals cannot set: they keep no mark of a bot).
 fn words_of(text: &str, bot: bool) -> BTreeSet<String> {
     let mut words: Vec<String> = Vec::new();
     for raw in text.split_whitespace() {
-        if raw.contains("://") || raw.starts_with("<@") || raw.starts_with('<') {
-            // A link or a mention: a split between words, not a word.
-            words.push(String::new());
-            continue;
+        if raw.contains("://") || raw.starts_with('<') {
+            continue; // a link or a mention
         }
         let mut word = String::new();
         for c in raw.chars() {

@@ -861,7 +861,11 @@ impl Store for PostgresStore {
                 .prepare(
                     "INSERT INTO proposals (incident_id, source_id, status, proposal, created_at)
                      VALUES ($1, $2, 'pending', $3, $4)
-                     ON CONFLICT (incident_id, source_id) DO NOTHING
+                     ON CONFLICT (incident_id, source_id) DO UPDATE
+                        SET proposal = EXCLUDED.proposal, created_at = EXCLUDED.created_at
+                      WHERE proposals.status = 'pending'
+                        AND proposals.proposal->>'quiet' = 'true'
+                        AND EXCLUDED.proposal->>'quiet' IS NULL
                      RETURNING id",
                 )
                 .map_err(db)?;

@@ -873,24 +873,34 @@ impl Store for SqliteStore {
         let now = now.trunc_subsecs(6);
         self.write(|tx| {
             let id = incident_id(tx, key)?;
+            // A pending quiet proposal (a message kept, not proposed) gives way to a proposal
+            // of the same message: what was kept is proposed once something picks it.
             let mut stmt = tx
                 .prepare_cached(
                     "INSERT INTO proposals (incident_id, source_id, status, proposal, created_at)
                      VALUES (?1, ?2, 'pending', ?3, ?4)
-                     ON CONFLICT (incident_id, source_id) DO NOTHING",
+                     ON CONFLICT (incident_id, source_id) DO UPDATE
+                        SET proposal = excluded.proposal, created_at = excluded.created_at
+                      WHERE proposals.status = 'pending'
+                        AND json_extract(proposals.proposal, '$.quiet') = 1
+                        AND json_extract(excluded.proposal, '$.quiet') IS NULL
+                     RETURNING id",
                 )
                 .map_err(db)?;
             let mut added = Vec::new();
             for proposal in proposals {
                 let json = serde_json::to_string(proposal)
                     .map_err(|e| StoreError::corrupt("proposal", e))?;
-                if stmt
-                    .execute(params![id, proposal.source_id, json, to_micros(now)])
-                    .map_err(db)?
-                    == 1
-                {
+                let stored: Option<i64> = stmt
+                    .query_row(
+                        params![id, proposal.source_id, json, to_micros(now)],
+                        |row| row.get(0),
+                    )
+                    .optional()
+                    .map_err(db)?;
+                if let Some(stored) = stored {
                     added.push(Proposal {
-                        id: ProposalId(tx.last_insert_rowid()),
+                        id: ProposalId(stored),
                         status: ProposalStatus::Pending,
                         proposal: proposal.clone(),
                         created_at: now,

@@ -40,6 +40,7 @@ macro_rules! store_contract_tests {
             an_imported_record_reads_back_the_same_under_a_new_key,
             revisions_are_numbered_per_incident_and_read_back_whole,
             proposals_are_made_once_and_accepting_adds_what_they_suggest,
+            a_kept_message_gives_way_to_a_proposal_of_it_once_and_only_while_pending,
             a_delivery_opens_its_incident_once_and_a_repeated_delivery_changes_nothing,
             a_delivery_about_an_incident_whose_postmortem_is_published_opens_a_new_one,
             deliveries_and_responder_edits_at_once_keep_both,
@@ -626,6 +627,69 @@ pub fn proposals_are_made_once_and_accepting_adds_what_they_suggest(store: &dyn 
         store.decide_proposal(other, added[0].id, true, at(14, 0)),
         Err(StoreError::ProposalNotFound { .. })
     ));
+}
+
+pub fn a_kept_message_gives_way_to_a_proposal_of_it_once_and_only_while_pending(store: &dyn Store) {
+    use hindsight_core::proposal::{NewProposal, ProposalStatus, Suggestion};
+    let key = incident(store, "kept");
+    let of = |source: &str, quiet: bool| NewProposal {
+        source_id: source.to_owned(),
+        reason: if quiet {
+            "kept"
+        } else {
+            "reads like the key events this team kept"
+        }
+        .to_owned(),
+        quote: Some("cutover realizado".to_owned()),
+        suggestion: Suggestion::Event {
+            event: note(10, 0, "cutover realizado"),
+        },
+        quiet,
+    };
+    let kept = store
+        .add_proposals(
+            key,
+            &[of("slack:C1:1.1", true), of("slack:C1:1.2", true)],
+            at(12, 0),
+        )
+        .unwrap();
+    assert_eq!(kept.len(), 2);
+    // Kept again: nothing. Proposed: the quiet one gives way, keeping its id.
+    assert!(
+        store
+            .add_proposals(key, &[of("slack:C1:1.1", true)], at(12, 1))
+            .unwrap()
+            .is_empty()
+    );
+    let proposed = store
+        .add_proposals(key, &[of("slack:C1:1.1", false)], at(12, 2))
+        .unwrap();
+    assert_eq!(proposed.len(), 1);
+    assert_eq!(proposed[0].id, kept[0].id);
+    assert!(!proposed[0].quiet);
+    let stored = store.proposals(key).unwrap();
+    assert_eq!(stored.len(), 2);
+    assert!(!stored[0].quiet && stored[0].reason.starts_with("reads like"));
+    // A proposal never falls back to quiet, and a decided message is not proposed again.
+    assert!(
+        store
+            .add_proposals(key, &[of("slack:C1:1.1", true)], at(12, 3))
+            .unwrap()
+            .is_empty()
+    );
+    assert!(!store.proposals(key).unwrap()[0].quiet);
+    store
+        .decide_proposal(key, kept[1].id, false, at(12, 4))
+        .unwrap();
+    assert!(
+        store
+            .add_proposals(key, &[of("slack:C1:1.2", false)], at(12, 5))
+            .unwrap()
+            .is_empty()
+    );
+    let rejected = &store.proposals(key).unwrap()[1];
+    assert_eq!(rejected.status, ProposalStatus::Rejected);
+    assert!(rejected.quiet);
 }
 
 pub fn a_delivery_opens_its_incident_once_and_a_repeated_delivery_changes_nothing(

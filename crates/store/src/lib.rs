@@ -301,7 +301,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Stores the proposals not already made for this incident (the same `source_id`), as
     /// pending, and returns those it added. Importing the same export twice proposes nothing
-    /// twice.
+    /// twice. A pending quiet proposal gives way to a proposal (not quiet) of the same message,
+    /// which keeps its id and is returned as added.
     fn add_proposals(
         &self,
         key: IncidentKey,

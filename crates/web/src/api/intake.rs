@@ -539,10 +539,10 @@ pub struct DecideJson {
     /// Proposal ids to reject.
     #[serde(default)]
     pub reject: Vec<i64>,
-    /// Accept every pending proposal not named in `reject`.
+    /// Accept every pending proposal not named in `reject`, quiet ones aside.
     #[serde(default)]
     pub accept_all: bool,
-    /// Reject every pending proposal not named in `accept`.
+    /// Reject every pending proposal not named in `accept`, quiet ones aside.
     #[serde(default)]
     pub reject_all: bool,
 }
@@ -592,7 +592,8 @@ fn ids(list: &[i64]) -> Vec<ProposalId> {
     list.iter().map(|id| ProposalId(*id)).collect()
 }
 
-/// Every proposal of the incident, in the order they were made.
+/// Every proposal of the incident, in the order they were made; the quiet ones (messages kept,
+/// not proposed) only with `?quiet=true`.
 #[utoipa::path(get, path = "/api/v1/incidents/{key}/proposals", tag = "intake",
     params(("key" = String, Path), ProposalsQuery),
     responses((status = 200, body = Vec<ProposalJson>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]

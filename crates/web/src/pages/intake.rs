@@ -149,8 +149,8 @@ fn review_view(
             section.card #kept {
                 details {
                     summary { "The rest of the channel: " (kept.len()) " message" @if kept.len() != 1 { "s" } " nothing proposed" }
-                    p.small.muted { "Kept so that a key event the import missed can still be added, at the time of its message. What you accept here, and what you leave, teaches the next import this team's words." }
-                    @if kept.len() > KEPT_SHOWN { p.small.muted { "The first " (KEPT_SHOWN) " are shown; `hindsight proposals list " (key) " --quiet` lists them all." } }
+                    p.small.muted { "Kept so that a key event the import missed can still be added, at the time of its message. Once every proposal above is decided, what you accept here and what you leave teach the next import this team's words" @if record.incident.private { " — though not from this incident, which is private" } "." }
+                    @if kept.len() > KEPT_SHOWN { p.small.muted { "The first " (KEPT_SHOWN) " are shown; " code { "hindsight proposals list " (key) " --quiet" } " lists them all." } }
                     (proposal_table(caller, &base, tz, &kept[..kept.len().min(KEPT_SHOWN)], can_edit))
                 }
             }
