@@ -346,6 +346,96 @@ async fn the_incident_page_fits_a_phone_screen_without_scrolling_sideways() {
     app.stop().await;
 }
 
+#[tokio::test]
+async fn a_scribe_adds_a_key_event_the_import_missed_from_the_rest_of_the_channel() {
+    let Some(tools) = browser_tools() else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let ana = app.account("ana", "Ana Lima", AccountRole::Editor);
+    let scribe = app.app.acting_as("Ana Lima");
+    let incident = scribe
+        .create_incident(
+            NewIncident::new(
+                "Orders stuck in the warehouse queue",
+                Severity::from_level(2).expect("SEV-2"),
+                "Europe/Paris".parse().expect("a timezone"),
+            )
+            .expect("a new incident"),
+        )
+        .expect("open the incident");
+    let at = |minute: i64| {
+        chrono::DateTime::parse_from_rfc3339("2026-10-24T21:00:00Z")
+            .expect("a time")
+            .with_timezone(&chrono::Utc)
+            + chrono::Duration::minutes(minute)
+    };
+    let said = |minute: i64, text: &str| hindsight_import::chat::ChatMessage {
+        id: format!("slack:C042:{}.000100", 1_761_339_600 + minute * 60),
+        channel: "inc-orders".into(),
+        at: at(minute),
+        author_id: Some("U1".into()),
+        author: Some("Bo Chen".into()),
+        text: text.into(),
+        ..Default::default()
+    };
+    let messages = [
+        said(0, "Rolled back deploy 4512, queue draining"),
+        said(3, "anyone want coffee?"),
+        said(
+            7,
+            "Cutover realizado en db1, el tráfico ya va por la réplica nueva",
+        ),
+    ];
+    scribe
+        .propose_from_chat(
+            incident.key,
+            &messages,
+            &[],
+            &hindsight_import::extract::ExtractionRules::default(),
+            "export.zip",
+        )
+        .expect("import the chat");
+
+    let browser = Browser::start(&tools, (1280, 900)).await;
+    let c = &browser.client;
+    c.goto(&app.url("/")).await.expect("open the front page");
+    sign_in(c, &ana).await;
+    c.goto(&app.url("/incidents/INC-1/proposals"))
+        .await
+        .expect("open the proposals");
+    wait_for_text(c, "#pending", "Rolled back deploy 4512").await;
+    let summary = wait_for_text(c, "#kept summary", "The rest of the channel").await;
+    assert!(summary.contains("2 messages nothing proposed"), "{summary}");
+    browser
+        .screenshot("proposals-with-the-rest-of-the-channel")
+        .await;
+
+    // The rest of the channel opens in place; its missed step is accepted with one click.
+    click_text(c, "#kept summary", summary.trim()).await;
+    let row = wait_for(
+        c,
+        Locator::XPath("//section[@id='kept']//tr[contains(., 'Cutover realizado')]"),
+    )
+    .await;
+    browser.screenshot("proposals-the-rest-opened").await;
+    let accept = row
+        .find(Locator::XPath(".//button[normalize-space(.)='Accept']"))
+        .await
+        .expect("an Accept button in the row");
+    click_and_wait(c, &accept).await;
+    wait_for_text(c, "#decided", "Cutover realizado").await;
+    let kept = wait_for_text(c, "#kept summary", "The rest of the channel").await;
+    assert!(kept.contains("1 message nothing proposed"), "{kept}");
+
+    click_link(c, "INC-1").await;
+    wait_for_text(c, "#timeline", "Cutover realizado en db1").await;
+    browser.screenshot("incident-with-the-added-event").await;
+
+    browser.close().await;
+    app.stop().await;
+}
+
 /// Chromium and its driver, or `None` (said once on stderr) when they are not installed.
 fn browser_tools() -> Option<(PathBuf, PathBuf)> {
     let (chromium, driver) = (PathBuf::from(CHROMIUM), PathBuf::from(CHROMEDRIVER));
