@@ -1,6 +1,7 @@
 //! End-to-end tests in headless Chromium: a person signs in, opens an incident, rebuilds its
 //! timeline, writes the post-mortem and tries to send it to review, all by clicking and typing on
-//! the real pages of a real server; and the incident page fits a phone's screen.
+//! the real pages of a real server; a scribe adds a key event the chat import missed from the
+//! rest of the channel; and the incident page fits a phone's screen.
 //!
 //! They need Debian's `chromium` and `chromium-driver`. Without them the tests are skipped with
 //! one line on stderr, unless `HINDSIGHT_REQUIRE_BROWSER` is set (CI sets it), and then they
