@@ -33,6 +33,11 @@ impl ProposalReport {
     pub fn proposed(&self) -> impl Iterator<Item = &Proposal> {
         self.added.iter().filter(|p| !p.quiet)
     }
+
+    /// How many messages were kept now, quietly, for the scribe to add by hand.
+    pub fn kept(&self) -> usize {
+        self.added.iter().filter(|p| p.quiet).count()
+    }
 }
 
 /// How many of the latest incidents the team's reviews are read from.
@@ -92,10 +97,10 @@ impl Hindsight {
 
     /// What the team's reviews teach: the chat messages of its latest reviewed incidents (those
     /// imported with the rest of the channel kept, whose proposals are all decided, quiet ones
-    /// aside), the accepted ones kept, the rejected and quiet ones passed over. It reads the
-    /// latest incidents, private ones included in the count but not learnt from. `except` is the incident being imported into. Private
-    /// incidents teach nothing: a model's reasons quote words, and a word of a private incident
-    /// must not reach the readers of another. `None` when there is too little to learn from.
+    /// aside), the accepted ones kept, the rejected and quiet ones passed over. `except` is the
+    /// incident being imported into. Of the latest incidents read, private ones teach nothing:
+    /// a model's reasons quote words, and a word of a private incident must not reach the
+    /// readers of another. `None` when there is too little to learn from.
     pub fn team_model(&self, except: IncidentKey) -> AppResult<Option<TeamModel>> {
         let mut reviews: Vec<Proposal> = Vec::new();
         for incident in self.list_incidents(REVIEWS_READ)? {

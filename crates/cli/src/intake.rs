@@ -151,7 +151,7 @@ pub fn import(app: &Hindsight, command: ImportCommand) -> Result<()> {
             .filter(|p| p.suggestion.kind() == kind)
             .count()
     };
-    let kept = report.added.len() - report.proposed().count();
+    let kept = report.kept();
     eprintln!(
         "{}: read {} messages; proposed {} events, {} to-dos and {} participants{}; review them with `hindsight proposals list {}`",
         chat.incident,

@@ -1959,6 +1959,7 @@ fn candidates(said: &Said) -> Vec<Candidate> {
     }
     // A responder arriving introduces themselves: "Tuan here (RAN)".
     if !said.bot
+        && says(text, "here")
         && let Some(first) = said.author.and_then(first_name)
         && text
             .strip_prefix(first.as_str())

@@ -710,7 +710,7 @@ pub async fn import_chat(
         messages: imported.messages,
         proposed: imported.report.proposed().map(ProposalJson::from).collect(),
         already_proposed: imported.report.already_proposed,
-        kept: imported.report.added.len() - imported.report.proposed().count(),
+        kept: imported.report.kept(),
         learnt_from: imported
             .report
             .learnt_from
